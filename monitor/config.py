@@ -1,0 +1,257 @@
+"""TOML configuration → typed, validated settings.
+
+Read once at start-up and passed down; stages never read the environment.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_USER_AGENT = "article-monitor/0.1 (+https://github.com/article-monitor/article-monitor)"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+SELECTOR_FIELDS = frozenset({"title", "byline", "body", "published", "modified", "remove"})
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or invalid. The message is one line."""
+
+
+def parse_duration(value: object, *, key: str = "duration") -> float:
+    """Seconds from a number or a string with a unit: "90s", "15m", "3h", "2d", "1w"."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: expected a duration, got {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        raise ConfigError(f'{key}: expected a duration like 90, "90s", "15m", "3h" or "2d", got {value!r}')
+    if seconds < 0:
+        raise ConfigError(f"{key}: a duration cannot be negative")
+    return seconds
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = 20.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 10
+    per_host_concurrency: int = 2
+    allow_private_addresses: bool = False
+    obey_robots: bool = True
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    #: (age since the article last changed, revisit interval), youngest first; seconds.
+    tiers: tuple[tuple[float, float], ...] = (
+        (3 * 3600, 15 * 60),
+        (86400, 3600),
+        (3 * 86400, 3 * 3600),
+        (30 * 86400, 86400),
+    )
+    stop_after: float = 30 * 86400
+    feed_interval: float = 300.0
+    jitter: float = 0.1
+    #: consecutive suspect extractions before one is stored as a version anyway
+    suspect_confirmations: int = 3
+
+
+@dataclass(frozen=True)
+class OutletSettings:
+    name: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    #: CSS selectors: title, byline, body, published, modified, remove
+    selectors: Mapping[str, str] = field(default_factory=dict)
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    outlets: tuple[OutletSettings, ...] = ()
+    source: Path | None = None
+
+    def outlet(self, name: str | None) -> OutletSettings | None:
+        return next((o for o in self.outlets if o.name == name), None)
+
+    def outlet_for_host(self, host: str) -> OutletSettings | None:
+        host = host.lower().removeprefix("www.")
+        for outlet in self.outlets:
+            if any(host == d or host.endswith("." + d) for d in outlet.domains):
+                return outlet
+        return None
+
+
+def load_settings(path: Path | str | None) -> Settings:
+    """Read and validate a TOML config file; ``None`` gives the defaults."""
+    if path is None:
+        return Settings()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    return settings_from_mapping(raw, source=path)
+
+
+def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
+    unknown = set(raw) - {"fetch", "schedule", "outlets", "notify"}
+    if unknown:
+        raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
+    return Settings(
+        fetch=_fetch_settings(_table(raw, "fetch")),
+        schedule=_schedule_settings(_table(raw, "schedule")),
+        outlets=_outlets(raw.get("outlets", [])),
+        source=source,
+    )
+
+
+def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"[{key}] must be a table")
+    return value
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], section: str) -> None:
+    unknown = set(table) - allowed
+    if unknown:
+        raise ConfigError(f"[{section}] unknown key(s): {', '.join(sorted(unknown))}")
+
+
+def _typed(table: Mapping[str, Any], key: str, kind: type, section: str, default: Any) -> Any:
+    value = table.get(key, default)
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"[{section}] {key} must be a whole number, got {value!r}")
+    if kind is not int and not isinstance(value, kind):
+        raise ConfigError(f"[{section}] {key} must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def _fetch_settings(table: Mapping[str, Any]) -> FetchSettings:
+    d = FetchSettings()
+    _check_keys(table, set(FetchSettings.__dataclass_fields__), "fetch")
+    settings = FetchSettings(
+        user_agent=_typed(table, "user_agent", str, "fetch", d.user_agent).strip(),
+        timeout=parse_duration(table.get("timeout", d.timeout), key="[fetch] timeout"),
+        max_bytes=_typed(table, "max_bytes", int, "fetch", d.max_bytes),
+        max_redirects=_typed(table, "max_redirects", int, "fetch", d.max_redirects),
+        per_host_concurrency=_typed(
+            table, "per_host_concurrency", int, "fetch", d.per_host_concurrency
+        ),
+        allow_private_addresses=_typed(
+            table, "allow_private_addresses", bool, "fetch", d.allow_private_addresses
+        ),
+        obey_robots=_typed(table, "obey_robots", bool, "fetch", d.obey_robots),
+    )
+    if not settings.user_agent:
+        raise ConfigError("[fetch] user_agent must not be empty")
+    if settings.timeout <= 0:
+        raise ConfigError("[fetch] timeout must be positive")
+    if settings.max_bytes < 1024:
+        raise ConfigError("[fetch] max_bytes must be at least 1024")
+    if settings.per_host_concurrency < 1 or settings.max_redirects < 0:
+        raise ConfigError("[fetch] per_host_concurrency must be ≥ 1 and max_redirects ≥ 0")
+    return settings
+
+
+def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
+    d = ScheduleSettings()
+    _check_keys(table, set(ScheduleSettings.__dataclass_fields__), "schedule")
+    tiers = d.tiers
+    if "tiers" in table:
+        tiers = _tiers(table["tiers"])
+    jitter = table.get("jitter", d.jitter)
+    if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
+        raise ConfigError(f"[schedule] jitter must be a fraction in [0, 1), got {jitter!r}")
+    feed_interval = parse_duration(table.get("feed_interval", d.feed_interval), key="[schedule] feed_interval")
+    if feed_interval <= 0:
+        raise ConfigError("[schedule] feed_interval must be positive")
+    confirmations = _typed(table, "suspect_confirmations", int, "schedule", d.suspect_confirmations)
+    if confirmations < 1:
+        raise ConfigError("[schedule] suspect_confirmations must be ≥ 1")
+    return ScheduleSettings(
+        tiers=tiers,
+        stop_after=parse_duration(table.get("stop_after", d.stop_after), key="[schedule] stop_after"),
+        feed_interval=feed_interval,
+        jitter=float(jitter),
+        suspect_confirmations=confirmations,
+    )
+
+
+def _tiers(value: Any) -> tuple[tuple[float, float], ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError("[schedule] tiers must be a non-empty list of [age, interval] pairs")
+    tiers = []
+    for item in value:
+        if not isinstance(item, list) or len(item) != 2:
+            raise ConfigError(f"[schedule] tiers: each tier is [age, interval], got {item!r}")
+        age = parse_duration(item[0], key="[schedule] tiers age")
+        interval = parse_duration(item[1], key="[schedule] tiers interval")
+        if interval <= 0:
+            raise ConfigError("[schedule] tiers: an interval must be positive")
+        tiers.append((age, interval))
+    if [a for a, _ in tiers] != sorted(a for a, _ in tiers):
+        raise ConfigError("[schedule] tiers must be ordered youngest first")
+    return tuple(tiers)
+
+
+def _outlets(value: Any) -> tuple[OutletSettings, ...]:
+    if not isinstance(value, list):
+        raise ConfigError("[[outlets]] must be an array of tables")
+    outlets: list[OutletSettings] = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            raise ConfigError("[[outlets]] entries must be tables")
+        _check_keys(item, {"name", "feeds", "sitemaps", "selectors", "domains"}, "outlets")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError("[[outlets]] every outlet needs a name")
+        if any(o.name == name for o in outlets):
+            raise ConfigError(f"[[outlets]] duplicate outlet name: {name}")
+        selectors = item.get("selectors", {})
+        if not isinstance(selectors, Mapping) or not all(isinstance(v, str) for v in selectors.values()):
+            raise ConfigError(f"[[outlets]] {name}: selectors must be a table of CSS selector strings")
+        unknown = set(selectors) - SELECTOR_FIELDS
+        if unknown:
+            raise ConfigError(f"[[outlets]] {name}: unknown selector(s): {', '.join(sorted(unknown))}")
+        outlets.append(
+            OutletSettings(
+                name=name.strip(),
+                feeds=_url_list(item, "feeds", name),
+                sitemaps=_url_list(item, "sitemaps", name),
+                selectors=dict(selectors),
+                domains=tuple(d.lower().removeprefix("www.") for d in _str_list(item, "domains", name)),
+            )
+        )
+    return tuple(outlets)
+
+
+def _str_list(item: Mapping[str, Any], key: str, name: str) -> list[str]:
+    value = item.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"[[outlets]] {name}: {key} must be a list of strings")
+    return value
+
+
+def _url_list(item: Mapping[str, Any], key: str, name: str) -> tuple[str, ...]:
+    urls = _str_list(item, key, name)
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"[[outlets]] {name}: {key} entry is not an http(s) URL: {url}")
+    return tuple(urls)
