@@ -1,0 +1,280 @@
+"""One article end to end: fetch → extract → normalize → store version → diff → classify → store change.
+
+The work is cut in two so network waits can overlap: :func:`gather` (fetch and
+the pure stages, safe to run in worker threads) and :func:`commit` (every
+database write for that check, in one transaction, on the writer's thread).
+Failures are data on the result, never exceptions across the pipeline.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from monitor import store
+from monitor.classify import classify, classify_status
+from monitor.config import Settings
+from monitor.diff import diff_versions
+from monitor.extract import extract
+from monitor.fetch import Fetcher, iso
+from monitor.models import Article, Classification, FetchResult, Version
+from monitor.normalize import content_hash, normalize, suspect_reason
+from monitor.schedule import REMOVED_INTERVAL, error_backoff, next_check, parse_iso
+from monitor.sources import choose_canonical
+
+#: Base delay for per-article error backoff.
+ERROR_BASE_DELAY = 300.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to check one article, read before the fetch."""
+
+    article: store.ArticleRow
+    latest: Version | None
+    selectors: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A fetch and, when it succeeded, the normalized article read from it."""
+
+    job: Job
+    fetch: FetchResult
+    article: Article | None = None
+    content_hash: str | None = None
+    extract_error: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check did, for progress output and summaries."""
+
+    article_id: int
+    url: str
+    outcome: str  # new, changed, unchanged, not_modified, suspect, removed, restored, gone, error
+    version_id: int | None = None
+    change_id: int | None = None
+    kinds: tuple[str, ...] = ()
+    silent: bool = False
+    error: str | None = None
+
+
+def make_job(db: sqlite_utils.Database, settings: Settings, article_id: int) -> Job:
+    row = store.article_row(db, article_id)
+    outlet_name = None
+    if row.outlet_id is not None:
+        found = db.execute("SELECT name FROM outlets WHERE id = ?", (row.outlet_id,)).fetchone()
+        outlet_name = found[0] if found else None
+    outlet = settings.outlet(outlet_name)
+    selectors = dict(outlet.selectors) if outlet else {}
+    return Job(article=row, latest=store.latest_version(db, article_id), selectors=selectors)
+
+
+def gather(job: Job, fetcher: Fetcher) -> Gathered:
+    """Fetch the page and run the pure stages; never raises for what a page contains."""
+    conditional = job.latest is not None and job.article.status != "removed"
+    result = fetcher.fetch(
+        job.article.url,
+        etag=job.article.etag if conditional else None,
+        last_modified=job.article.last_modified if conditional else None,
+    )
+    if not result.ok or result.text is None:
+        return Gathered(job=job, fetch=result)
+    try:
+        article = normalize(extract(result.text, result.final_url or job.article.url, job.selectors))
+    except Exception as exc:  # an extractor bug must not stop the other articles
+        return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
+    return Gathered(job=job, fetch=result, article=article, content_hash=content_hash(article))
+
+
+def commit(
+    db: sqlite_utils.Database, gathered: Gathered, settings: Settings, now: datetime,
+    rng: random.Random,
+) -> CheckResult:
+    """Write everything one check learned, atomically, and schedule the next visit."""
+    with store.transaction(db):
+        fetch = gathered.fetch
+        if gathered.extract_error:
+            fetch = replace(fetch, outcome="decode_error", error=gathered.extract_error)
+            return _failed(db, gathered.job, fetch, now)
+        if fetch.outcome == "not_modified":
+            return _unchanged(db, gathered.job, fetch, now, settings, rng, "not_modified")
+        if fetch.outcome == "gone":
+            return _gone(db, gathered.job, fetch, now)
+        if gathered.article is None:
+            return _failed(db, gathered.job, fetch, now)
+        return _fetched(db, gathered, settings, now, rng)
+
+
+def _schedule_healthy(
+    job: Job, now: datetime, settings: Settings, rng: random.Random, *, changed: bool
+) -> dict[str, object]:
+    last_changed = now if changed else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
+    due = next_check(now, last_changed, settings.schedule, rng)
+    return {
+        "last_checked_at": iso(now),
+        "next_check_at": iso(due) if due else None,
+        "status": "active" if due else "stopped",
+        "consecutive_errors": 0,
+        "last_error": None,
+    }
+
+
+def _unchanged(
+    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, settings: Settings,
+    rng: random.Random, outcome: str,
+) -> CheckResult:
+    store.record_fetch(db, fetch, article_id=job.article.id)
+    fields = _schedule_healthy(job, now, settings, rng, changed=False)
+    fields["suspect_count"] = 0
+    if fetch.etag or fetch.last_modified:
+        fields.update(etag=fetch.etag, last_modified=fetch.last_modified)
+    store.update_article(db, job.article.id, **fields)
+    return CheckResult(job.article.id, job.article.url, outcome)
+
+
+def _failed(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime) -> CheckResult:
+    store.record_fetch(db, fetch, article_id=job.article.id)
+    errors = job.article.consecutive_errors + 1
+    delay = error_backoff(errors, ERROR_BASE_DELAY, fetch.retry_after)
+    store.update_article(
+        db, job.article.id, last_checked_at=iso(now), consecutive_errors=errors,
+        last_error=f"{fetch.outcome}: {fetch.error or fetch.status_code}",
+        next_check_at=iso(now + timedelta(seconds=delay)),
+    )
+    return CheckResult(job.article.id, job.article.url, "error", error=fetch.error or fetch.outcome)
+
+
+def _gone(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime) -> CheckResult:
+    fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
+    fields: dict[str, object] = {
+        "last_checked_at": iso(now), "consecutive_errors": 0, "last_error": None,
+        "next_check_at": iso(now + timedelta(seconds=REMOVED_INTERVAL)),
+    }
+    if job.article.status == "removed" or job.latest is None:
+        # Never seen alive, or already recorded as removed: nothing new to report.
+        if job.latest is None:
+            fields["last_error"] = f"gone: HTTP {fetch.status_code}"
+        store.update_article(db, job.article.id, **fields)
+        return CheckResult(job.article.id, job.article.url, "gone")
+    verdict = classify_status("removed", status_code=fetch.status_code)
+    change_id = store.insert_change(
+        db, job.article.id, from_version_id=job.latest.id, to_version_id=None,
+        detected_at=iso(now), classification=verdict, fetch_id=fetch_id,
+    )
+    store.update_article(db, job.article.id, status="removed", last_changed_at=iso(now), **fields)
+    return CheckResult(
+        job.article.id, job.article.url, "removed", change_id=change_id, kinds=verdict.kinds,
+        silent=verdict.silent,
+    )
+
+
+def _fetched(
+    db: sqlite_utils.Database, gathered: Gathered, settings: Settings, now: datetime,
+    rng: random.Random,
+) -> CheckResult:
+    job, fetch, article = gathered.job, gathered.fetch, gathered.article
+    assert article is not None and gathered.content_hash is not None
+    article_id = job.article.id
+    if job.latest is None:
+        canonical = choose_canonical(job.article.url, article.canonical_url)
+        if canonical != job.article.url:
+            article_id = store.rekey_article(db, article_id, canonical)
+            # A merge may land on an article that already has versions.
+            job = replace(
+                job, article=store.article_row(db, article_id),
+                latest=store.latest_version(db, article_id),
+            )
+    latest = job.latest
+    reason = suspect_reason(article, latest.body if latest else None)
+    if reason and job.article.suspect_count + 1 < settings.schedule.suspect_confirmations:
+        return _suspect(db, job, fetch, now, reason)
+    if latest is not None and gathered.content_hash == latest.content_hash:
+        if job.article.status == "removed":
+            return _restored_unchanged(db, job, fetch, now, settings, rng)
+        return _unchanged(db, job, fetch, now, settings, rng, "unchanged")
+    return _new_version(db, job, fetch, article, gathered.content_hash, now, settings, rng)
+
+
+def _suspect(
+    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, reason: str
+) -> CheckResult:
+    store.record_fetch(db, fetch, article_id=job.article.id, outcome="suspect", suspect_reason=reason)
+    # Look again soon: a broken render is usually transient.
+    store.update_article(
+        db, job.article.id, last_checked_at=iso(now), suspect_count=job.article.suspect_count + 1,
+        last_error=f"suspect extraction: {reason}",
+        next_check_at=iso(now + timedelta(seconds=min(ERROR_BASE_DELAY, 900))),
+    )
+    return CheckResult(job.article.id, job.article.url, "suspect", error=reason)
+
+
+def _restored_unchanged(
+    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, settings: Settings,
+    rng: random.Random,
+) -> CheckResult:
+    assert job.latest is not None
+    fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
+    verdict = classify_status("restored", status_code=fetch.status_code)
+    change_id = store.insert_change(
+        db, job.article.id, from_version_id=job.latest.id, to_version_id=job.latest.id,
+        detected_at=iso(now), classification=verdict, fetch_id=fetch_id,
+    )
+    fields = _schedule_healthy(job, now, settings, rng, changed=True)
+    store.update_article(db, job.article.id, last_changed_at=iso(now), suspect_count=0, **fields)
+    return CheckResult(
+        job.article.id, job.article.url, "restored", change_id=change_id, kinds=verdict.kinds,
+        silent=verdict.silent,
+    )
+
+
+def _new_version(
+    db: sqlite_utils.Database, job: Job, fetch: FetchResult, article: Article, digest: str,
+    now: datetime, settings: Settings, rng: random.Random,
+) -> CheckResult:
+    article_id, latest = job.article.id, job.latest
+    fetch_id = store.record_fetch(db, fetch, article_id=article_id)
+    snapshot_id = store.store_snapshot(db, article_id, fetch_id, fetch)
+    version = store.insert_version(
+        db, article_id,
+        {
+            "captured_at": iso(now), "title": article.title, "byline": article.byline,
+            "body": article.body_text, "content_hash": digest, "published_at": article.published_at,
+            "modified_at": article.modified_at, "canonical_url": article.canonical_url,
+            "extractor": article.extractor, "fetch_id": fetch_id, "snapshot_id": snapshot_id,
+        },
+    )
+    fields = _schedule_healthy(job, now, settings, rng, changed=True)
+    fields.update(etag=fetch.etag, last_modified=fetch.last_modified, suspect_count=0,
+                  last_changed_at=iso(now))
+    store.update_article(db, article_id, **fields)
+    if latest is None:
+        return CheckResult(article_id, job.article.url, "new", version_id=version.id)
+    revert_of = store.earlier_version_with_hash(db, article_id, digest, version.id)
+    if revert_of == latest.id:
+        revert_of = None
+    verdict = classify(diff_versions(latest, version), revert_of=revert_of)
+    if job.article.status == "removed":
+        verdict = _with_restored(verdict, fetch)
+    change_id = store.insert_change(
+        db, article_id, from_version_id=latest.id, to_version_id=version.id, detected_at=iso(now),
+        classification=verdict, revert_of=revert_of, fetch_id=fetch_id,
+    )
+    return CheckResult(
+        article_id, job.article.url, "changed", version_id=version.id, change_id=change_id,
+        kinds=verdict.kinds, silent=verdict.silent,
+    )
+
+
+def _with_restored(verdict: Classification, fetch: FetchResult) -> Classification:
+    restored = classify_status("restored", status_code=fetch.status_code)
+    return replace(
+        verdict,
+        kinds=(*verdict.kinds, *restored.kinds),
+        evidence=(*verdict.evidence, *restored.evidence),
+        summary=f"{restored.summary}; {verdict.summary}",
+    )

@@ -1,0 +1,121 @@
+"""Discovery: configured outlets and feeds into the database, feeds polled for new articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from monitor import store
+from monitor.config import Settings
+from monitor.fetch import Fetcher, iso
+from monitor.schedule import error_backoff
+from monitor.sources import BadURL, FeedError, canonicalize_url, parse_feed
+
+#: How deep sitemap indexes may nest before we stop following them.
+MAX_SITEMAP_DEPTH = 2
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    feed_id: int
+    url: str
+    entries: int = 0
+    new_articles: int = 0
+    error: str | None = None
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def outlet_for_url(db: sqlite_utils.Database, settings: Settings, url: str) -> int:
+    """The outlet an unlabelled URL belongs to: a configured one by domain, else its host."""
+    host = host_of(url)
+    configured = settings.outlet_for_host(host)
+    if configured:
+        return store.ensure_outlet(db, configured.name)
+    row = db.execute("SELECT id FROM outlets WHERE domain = ?", (host,)).fetchone()
+    if row:
+        return int(row[0])
+    return store.ensure_outlet(db, host, host)
+
+
+def sync_config(db: sqlite_utils.Database, settings: Settings, now: datetime) -> None:
+    """Make every configured outlet, feed and sitemap exist in the database."""
+    with store.transaction(db):
+        for outlet in settings.outlets:
+            domain = outlet.domains[0] if outlet.domains else None
+            outlet_id = store.ensure_outlet(db, outlet.name, domain)
+            for url in (*outlet.feeds, *outlet.sitemaps):
+                store.add_feed(db, canonicalize_url(url), outlet_id, iso(now))
+
+
+def poll_feed(
+    db: sqlite_utils.Database, fetcher: Fetcher, settings: Settings, feed: dict,
+    now: datetime, *, depth: int = 0,
+) -> list[FeedPoll]:
+    """Fetch one feed or sitemap, track the articles it lists; follows sitemap indexes."""
+    result = fetcher.fetch(feed["url"], etag=feed.get("etag"), last_modified=feed.get("last_modified"))
+    interval = settings.schedule.feed_interval
+    kind = None
+    entries: list = []
+    children: tuple[str, ...] = ()
+    error = None
+    if result.outcome == "ok" and result.content is not None:
+        try:
+            parsed = parse_feed(result.content, result.final_url or feed["url"])
+            kind, entries, children = parsed.kind, list(parsed.entries), parsed.sitemaps
+        except FeedError as exc:
+            error = str(exc)
+    elif result.outcome != "not_modified":
+        error = f"{result.outcome}: {result.error or result.status_code}"
+    failures = feed.get("consecutive_errors", 0) + 1 if error else 0
+    delay = error_backoff(failures, interval, result.retry_after) if error else interval
+    new_articles = 0
+    child_feeds: list[dict] = []
+    with store.transaction(db):
+        store.record_fetch(db, result, feed_id=feed["id"], outcome="feed_error" if error and
+                           result.outcome == "ok" else None)
+        for entry in entries:
+            _, created = store.add_article(
+                db, entry.url, feed["outlet_id"] or outlet_for_url(db, settings, entry.url),
+                iso(now), feed_id=feed["id"], title=entry.title,
+            )
+            new_articles += created
+        for child in children:
+            child_id, _ = store.add_feed(db, child, feed["outlet_id"], iso(now), parent_id=feed["id"])
+            child_feeds.append(_feed_row(db, child_id))
+        store.record_feed_poll(
+            db, feed["id"], result, kind=kind, entries=len(entries), error=error,
+            next_poll_at=iso(now + timedelta(seconds=delay)),
+        )
+    polls = [FeedPoll(feed["id"], feed["url"], len(entries), new_articles, error)]
+    if depth < MAX_SITEMAP_DEPTH:
+        for child in child_feeds:
+            polls.extend(poll_feed(db, fetcher, settings, child, now, depth=depth + 1))
+    return polls
+
+
+def _feed_row(db: sqlite_utils.Database, feed_id: int) -> dict:
+    rows = [r for r in store.list_feeds(db) if r["id"] == feed_id]
+    return rows[0]
+
+
+def track_urls(
+    db: sqlite_utils.Database, settings: Settings, urls: list[str], outlet: str | None, now: datetime
+) -> list[tuple[int, str, bool]]:
+    """Add article URLs (validated first, so a bad one adds nothing); (id, url, created) each."""
+    canonical = [canonicalize_url(url) for url in urls]  # raises BadURL before any write
+    added = []
+    with store.transaction(db):
+        for url in canonical:
+            outlet_id = store.ensure_outlet(db, outlet) if outlet else outlet_for_url(db, settings, url)
+            article_id, created = store.add_article(db, url, outlet_id, iso(now))
+            added.append((article_id, url, created))
+    return added
+
+
+__all__ = ["BadURL", "FeedPoll", "outlet_for_url", "poll_feed", "sync_config", "track_urls"]

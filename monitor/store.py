@@ -1,0 +1,562 @@
+"""SQLite storage: schema, migrations and the queries the pipeline runs.
+
+One writer (the CLI or the daemon) and any number of readers (Datasette) share
+the file in WAL mode. Every multi-row write that belongs together (a fetch, the
+version it produced, its change, the article's schedule) is one transaction, so
+a crash at any moment leaves either all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from monitor.models import Classification, FetchResult, Version
+
+
+class StoreError(Exception):
+    """The database cannot be opened or is not an article-monitor database."""
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    outlet_id: int | None
+    url: str
+    status: str
+    etag: str | None
+    last_modified: str | None
+    last_changed_at: str | None
+    first_seen_at: str
+    consecutive_errors: int
+    suspect_count: int
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE outlets (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, domain TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            outlet_id INTEGER REFERENCES outlets(id),
+            url TEXT NOT NULL UNIQUE,
+            kind TEXT,
+            added_at TEXT NOT NULL,
+            last_polled_at TEXT,
+            next_poll_at TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_status INTEGER,
+            last_outcome TEXT,
+            last_error TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            entries_seen INTEGER NOT NULL DEFAULT 0,
+            parent_feed_id INTEGER REFERENCES feeds(id))"""
+    )
+    db.execute(
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            outlet_id INTEGER REFERENCES outlets(id),
+            url TEXT NOT NULL UNIQUE,
+            first_seen_at TEXT NOT NULL,
+            last_checked_at TEXT,
+            next_check_at TEXT,
+            status TEXT NOT NULL DEFAULT 'active',
+            last_changed_at TEXT,
+            title TEXT,
+            feed_id INTEGER REFERENCES feeds(id),
+            etag TEXT,
+            last_modified TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            suspect_count INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            version_count INTEGER NOT NULL DEFAULT 0,
+            change_count INTEGER NOT NULL DEFAULT 0)"""
+    )
+    db.execute(
+        """CREATE TABLE article_urls (
+            url TEXT PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id))"""
+    )
+    db.execute(
+        """CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER REFERENCES articles(id),
+            feed_id INTEGER REFERENCES feeds(id),
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status_code INTEGER,
+            outcome TEXT NOT NULL,
+            error TEXT,
+            final_url TEXT,
+            elapsed_ms INTEGER,
+            bytes INTEGER,
+            suspect_reason TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            fetch_id INTEGER REFERENCES fetches(id),
+            captured_at TEXT NOT NULL,
+            url TEXT,
+            encoding TEXT,
+            compression TEXT NOT NULL DEFAULT 'zlib',
+            size INTEGER NOT NULL,
+            content BLOB)"""
+    )
+    db.execute(
+        """CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            version_number INTEGER NOT NULL,
+            captured_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            byline TEXT NOT NULL,
+            body TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            published_at TEXT,
+            modified_at TEXT,
+            canonical_url TEXT,
+            extractor TEXT,
+            fetch_id INTEGER REFERENCES fetches(id),
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            UNIQUE (article_id, version_number))"""
+    )
+    db.execute(
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            from_version_id INTEGER REFERENCES versions(id),
+            to_version_id INTEGER REFERENCES versions(id),
+            detected_at TEXT NOT NULL,
+            kinds TEXT NOT NULL,
+            silent INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            revert_of_version_id INTEGER REFERENCES versions(id),
+            fetch_id INTEGER REFERENCES fetches(id))"""
+    )
+    for sql in (
+        "CREATE INDEX idx_articles_due ON articles(next_check_at) WHERE status != 'stopped'",
+        "CREATE INDEX idx_articles_outlet ON articles(outlet_id)",
+        "CREATE INDEX idx_articles_status ON articles(status)",
+        "CREATE INDEX idx_feeds_due ON feeds(next_poll_at)",
+        "CREATE INDEX idx_versions_article ON versions(article_id, version_number)",
+        "CREATE INDEX idx_versions_hash ON versions(article_id, content_hash)",
+        "CREATE INDEX idx_changes_article ON changes(article_id, id)",
+        "CREATE INDEX idx_changes_detected ON changes(detected_at)",
+        "CREATE INDEX idx_changes_silent ON changes(silent, detected_at)",
+        "CREATE INDEX idx_fetches_article ON fetches(article_id, fetched_at)",
+        "CREATE INDEX idx_fetches_time ON fetches(fetched_at)",
+        "CREATE INDEX idx_snapshots_article ON snapshots(article_id, captured_at)",
+    ):
+        db.execute(sql)
+
+
+#: Ordered migrations; the database's PRAGMA user_version counts those applied.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
+
+
+def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed) the database, in WAL mode, with migrations applied."""
+    path = Path(path)
+    if not path.parent.exists():
+        raise StoreError(f"database directory does not exist: {path.parent}")
+    if path.is_dir():
+        raise StoreError(f"database path is a directory: {path}")
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        db = sqlite_utils.Database(conn)
+        if not readonly:
+            _check_is_ours(db, path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from None
+    return db
+
+
+def _check_is_ours(db: sqlite_utils.Database, path: Path) -> None:
+    tables = set(db.table_names())
+    if tables and "articles" not in tables:
+        raise StoreError(f"{path} is an SQLite database but not an article-monitor one")
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema {version} is newer than this article-monitor knows "
+            f"({len(MIGRATIONS)}); upgrade article-monitor"
+        )
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        with transaction(db):
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _row(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> dict | None:
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> list[dict]:
+    cursor = db.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# ---------------------------------------------------------------- outlets, feeds
+
+
+def ensure_outlet(db: sqlite_utils.Database, name: str, domain: str | None = None) -> int:
+    row = _row(db, "SELECT id, domain FROM outlets WHERE name = ?", (name,))
+    if row:
+        if domain and not row["domain"]:
+            db.execute("UPDATE outlets SET domain = ? WHERE id = ?", (domain, row["id"]))
+        return int(row["id"])
+    return int(db.execute("INSERT INTO outlets (name, domain) VALUES (?, ?)", (name, domain)).lastrowid)
+
+
+def add_feed(
+    db: sqlite_utils.Database, url: str, outlet_id: int | None, now: str, *, parent_id: int | None = None
+) -> tuple[int, bool]:
+    """Track a feed; returns (feed id, created)."""
+    row = _row(db, "SELECT id, outlet_id FROM feeds WHERE url = ?", (url,))
+    if row:
+        if outlet_id and row["outlet_id"] != outlet_id:
+            db.execute("UPDATE feeds SET outlet_id = ? WHERE id = ?", (outlet_id, row["id"]))
+        return int(row["id"]), False
+    cursor = db.execute(
+        "INSERT INTO feeds (outlet_id, url, added_at, next_poll_at, parent_feed_id) VALUES (?, ?, ?, ?, ?)",
+        (outlet_id, url, now, now, parent_id),
+    )
+    return int(cursor.lastrowid), True
+
+
+def list_feeds(db: sqlite_utils.Database) -> list[dict]:
+    return _rows(
+        db,
+        """SELECT feeds.*, outlets.name AS outlet FROM feeds
+           LEFT JOIN outlets ON outlets.id = feeds.outlet_id ORDER BY feeds.id""",
+    )
+
+
+def feeds_due(db: sqlite_utils.Database, now: str, *, all_feeds: bool = False) -> list[dict]:
+    sql = "SELECT * FROM feeds"
+    if not all_feeds:
+        sql += " WHERE next_poll_at IS NULL OR next_poll_at <= ?"
+        return _rows(db, sql + " ORDER BY next_poll_at", (now,))
+    return _rows(db, sql + " ORDER BY id")
+
+
+def record_feed_poll(
+    db: sqlite_utils.Database, feed_id: int, result: FetchResult, *, kind: str | None,
+    entries: int, error: str | None, next_poll_at: str,
+) -> None:
+    failed = error is not None
+    db.execute(
+        """UPDATE feeds SET last_polled_at = ?, next_poll_at = ?, last_status = ?, last_outcome = ?,
+           last_error = ?, kind = COALESCE(?, kind), entries_seen = entries_seen + ?,
+           etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+           consecutive_errors = CASE WHEN ? THEN consecutive_errors + 1 ELSE 0 END
+           WHERE id = ?""",
+        (result.fetched_at, next_poll_at, result.status_code, result.outcome, error, kind, entries,
+         result.etag, result.last_modified, failed, feed_id),
+    )
+
+
+# ---------------------------------------------------------------- articles
+
+
+def find_article(db: sqlite_utils.Database, url_or_id: str | int) -> dict | None:
+    """An article by id, canonical URL or any alias URL it was reached by."""
+    if isinstance(url_or_id, int) or str(url_or_id).isdigit():
+        return _row(db, "SELECT * FROM articles WHERE id = ?", (int(url_or_id),))
+    row = _row(db, "SELECT * FROM articles WHERE url = ?", (url_or_id,))
+    if row:
+        return row
+    return _row(
+        db,
+        "SELECT articles.* FROM article_urls JOIN articles ON articles.id = article_urls.article_id "
+        "WHERE article_urls.url = ?",
+        (url_or_id,),
+    )
+
+
+def add_article(
+    db: sqlite_utils.Database, url: str, outlet_id: int | None, now: str, *,
+    feed_id: int | None = None, title: str | None = None,
+) -> tuple[int, bool]:
+    """Track an article URL (already canonical); returns (article id, created)."""
+    existing = find_article(db, url)
+    if existing:
+        return int(existing["id"]), False
+    cursor = db.execute(
+        """INSERT INTO articles (outlet_id, url, first_seen_at, next_check_at, feed_id, title)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        (outlet_id, url, now, now, feed_id, title),
+    )
+    article_id = int(cursor.lastrowid)
+    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id))
+    return article_id, True
+
+
+def add_alias(db: sqlite_utils.Database, url: str, article_id: int) -> None:
+    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id))
+
+
+def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) -> int:
+    """Point an article at its declared canonical URL, merging into an existing one.
+
+    Only called before the article has versions, so nothing stored is lost by a
+    merge: the fetches move to the surviving article.
+    """
+    other = find_article(db, canonical)
+    if other is None:
+        db.execute("UPDATE articles SET url = ? WHERE id = ?", (canonical, article_id))
+        add_alias(db, canonical, article_id)
+        return article_id
+    survivor = int(other["id"])
+    if survivor == article_id:
+        return article_id
+    for table in ("fetches", "snapshots", "article_urls"):
+        db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (survivor, article_id))
+    db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    return survivor
+
+
+def article_row(db: sqlite_utils.Database, article_id: int) -> ArticleRow:
+    row = _row(db, "SELECT * FROM articles WHERE id = ?", (article_id,))
+    if row is None:
+        raise StoreError(f"no article with id {article_id}")
+    return ArticleRow(
+        id=row["id"], outlet_id=row["outlet_id"], url=row["url"], status=row["status"],
+        etag=row["etag"], last_modified=row["last_modified"], last_changed_at=row["last_changed_at"],
+        first_seen_at=row["first_seen_at"], consecutive_errors=row["consecutive_errors"],
+        suspect_count=row["suspect_count"],
+    )
+
+
+def articles_due(db: sqlite_utils.Database, now: str, limit: int | None = None) -> list[int]:
+    sql = (
+        "SELECT id FROM articles WHERE status != 'stopped' AND next_check_at <= ? "
+        "ORDER BY next_check_at"
+    )
+    params: tuple[Any, ...] = (now,)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (now, limit)
+    return [r[0] for r in db.execute(sql, params).fetchall()]
+
+
+def all_article_ids(db: sqlite_utils.Database) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+
+
+def update_article(db: sqlite_utils.Database, article_id: int, **fields: Any) -> None:
+    if not fields:
+        return
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*fields.values(), article_id))
+
+
+# ---------------------------------------------------------------- fetches, versions, changes
+
+
+def record_fetch(
+    db: sqlite_utils.Database, result: FetchResult, *, article_id: int | None = None,
+    feed_id: int | None = None, outcome: str | None = None, suspect_reason: str | None = None,
+) -> int:
+    cursor = db.execute(
+        """INSERT INTO fetches (article_id, feed_id, url, fetched_at, status_code, outcome, error,
+           final_url, elapsed_ms, bytes, suspect_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (article_id, feed_id, result.url, result.fetched_at, result.status_code,
+         outcome or result.outcome, result.error, result.final_url, round(result.elapsed * 1000),
+         len(result.content) if result.content is not None else None, suspect_reason),
+    )
+    return int(cursor.lastrowid)
+
+
+def latest_version(db: sqlite_utils.Database, article_id: int) -> Version | None:
+    row = _row(
+        db,
+        "SELECT * FROM versions WHERE article_id = ? ORDER BY version_number DESC LIMIT 1",
+        (article_id,),
+    )
+    return _version(row) if row else None
+
+
+def version_by_id(db: sqlite_utils.Database, version_id: int) -> Version | None:
+    row = _row(db, "SELECT * FROM versions WHERE id = ?", (version_id,))
+    return _version(row) if row else None
+
+
+def version_by_number(db: sqlite_utils.Database, article_id: int, number: int) -> Version | None:
+    row = _row(
+        db, "SELECT * FROM versions WHERE article_id = ? AND version_number = ?", (article_id, number)
+    )
+    return _version(row) if row else None
+
+
+def versions_of(db: sqlite_utils.Database, article_id: int) -> list[dict]:
+    return _rows(
+        db,
+        "SELECT id, version_number, captured_at, title, content_hash FROM versions "
+        "WHERE article_id = ? ORDER BY version_number",
+        (article_id,),
+    )
+
+
+def earlier_version_with_hash(
+    db: sqlite_utils.Database, article_id: int, content_hash: str, latest_id: int
+) -> int | None:
+    row = db.execute(
+        "SELECT id FROM versions WHERE article_id = ? AND content_hash = ? AND id != ? "
+        "ORDER BY version_number DESC LIMIT 1",
+        (article_id, content_hash, latest_id),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def _version(row: dict) -> Version:
+    return Version(
+        id=row["id"], article_id=row["article_id"], captured_at=row["captured_at"],
+        title=row["title"], byline=row["byline"], body=row["body"],
+        content_hash=row["content_hash"], published_at=row["published_at"],
+        modified_at=row["modified_at"],
+    )
+
+
+def store_snapshot(
+    db: sqlite_utils.Database, article_id: int, fetch_id: int, result: FetchResult
+) -> int | None:
+    if result.content is None:
+        return None
+    cursor = db.execute(
+        """INSERT INTO snapshots (article_id, fetch_id, captured_at, url, encoding, size, content)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (article_id, fetch_id, result.fetched_at, result.final_url or result.url, result.encoding,
+         len(result.content), zlib.compress(result.content, 6)),
+    )
+    return int(cursor.lastrowid)
+
+
+def snapshot_html(db: sqlite_utils.Database, snapshot_id: int) -> bytes | None:
+    row = db.execute("SELECT content FROM snapshots WHERE id = ?", (snapshot_id,)).fetchone()
+    return zlib.decompress(row[0]) if row and row[0] is not None else None
+
+
+def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str, Any]) -> Version:
+    number = db.execute(
+        "SELECT COALESCE(MAX(version_number), 0) + 1 FROM versions WHERE article_id = ?", (article_id,)
+    ).fetchone()[0]
+    columns = {"article_id": article_id, "version_number": number, **fields}
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    cursor = db.execute(f"INSERT INTO versions ({names}) VALUES ({marks})", tuple(columns.values()))
+    db.execute(
+        "UPDATE articles SET version_count = version_count + 1, title = ? WHERE id = ?",
+        (fields["title"], article_id),
+    )
+    version = version_by_id(db, int(cursor.lastrowid))
+    assert version is not None
+    return version
+
+
+def insert_change(
+    db: sqlite_utils.Database, article_id: int, *, from_version_id: int | None,
+    to_version_id: int | None, detected_at: str, classification: Classification,
+    revert_of: int | None = None, fetch_id: int | None = None,
+) -> int:
+    evidence = [
+        {"kind": e.kind, "field": e.field, "text": e.text, "old": e.old, "new": e.new}
+        for e in classification.evidence
+    ]
+    cursor = db.execute(
+        """INSERT INTO changes (article_id, from_version_id, to_version_id, detected_at, kinds, silent,
+           summary, evidence, revert_of_version_id, fetch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (article_id, from_version_id, to_version_id, detected_at, json.dumps(list(classification.kinds)),
+         int(classification.silent), classification.summary, json.dumps(evidence, ensure_ascii=False),
+         revert_of, fetch_id),
+    )
+    db.execute("UPDATE articles SET change_count = change_count + 1 WHERE id = ?", (article_id,))
+    return int(cursor.lastrowid)
+
+
+def changes_of(db: sqlite_utils.Database, article_id: int) -> list[dict]:
+    return _rows(db, "SELECT * FROM changes WHERE article_id = ? ORDER BY id", (article_id,))
+
+
+# ---------------------------------------------------------------- status
+
+
+def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, Any]:
+    """Counts and recent problems for `article-monitor status`."""
+    one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
+    return {
+        "outlets": one("SELECT COUNT(*) FROM outlets"),
+        "feeds": one("SELECT COUNT(*) FROM feeds"),
+        "articles": one("SELECT COUNT(*) FROM articles"),
+        "by_status": dict(db.execute("SELECT status, COUNT(*) FROM articles GROUP BY status").fetchall()),
+        "due_now": one(
+            "SELECT COUNT(*) FROM articles WHERE status != 'stopped' AND next_check_at <= ?", now
+        ),
+        "next_due": one(
+            "SELECT MIN(next_check_at) FROM articles WHERE status != 'stopped' AND next_check_at > ?", now
+        ),
+        "failing": _rows(
+            db,
+            "SELECT id, url, consecutive_errors, last_error FROM articles "
+            "WHERE consecutive_errors > 0 ORDER BY consecutive_errors DESC, id LIMIT 10",
+        ),
+        "failing_feeds": _rows(
+            db,
+            "SELECT id, url, consecutive_errors, last_error FROM feeds "
+            "WHERE consecutive_errors > 0 ORDER BY consecutive_errors DESC, id LIMIT 10",
+        ),
+        "last_errors": _rows(
+            db,
+            "SELECT fetched_at, url, outcome, status_code, error FROM fetches "
+            "WHERE error IS NOT NULL ORDER BY id DESC LIMIT 5",
+        ),
+        "versions_24h": one("SELECT COUNT(*) FROM versions WHERE captured_at >= ?", since),
+        "changes_24h": one("SELECT COUNT(*) FROM changes WHERE detected_at >= ?", since),
+        "silent_24h": one(
+            "SELECT COUNT(*) FROM changes WHERE detected_at >= ? AND silent = 1", since
+        ),
+        "versions": one("SELECT COUNT(*) FROM versions"),
+        "changes": one("SELECT COUNT(*) FROM changes"),
+    }

@@ -1,0 +1,73 @@
+"""Shared fixtures: a real newsroom on 127.0.0.1, a real SQLite file, the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@dataclass
+class Clock:
+    """A controllable UTC clock: tests pass it where the code takes `now`."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def newsroom() -> Iterator[tuple[Newsroom, NewsroomServer]]:
+    room = Newsroom(seed=0)
+    with serve_newsroom(room, host="127.0.0.1") as server:
+        yield room, server
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, newsroom: tuple[Newsroom, NewsroomServer]) -> Path:
+    _, server = newsroom
+    path = tmp_path / "config.toml"
+    path.write_text(server.outlet_config_toml(), encoding="utf-8")
+    return path
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, db: Path | None = None, config: Path | None = None, timeout: float = 120) -> CliResult:
+    """Run the real `python -m monitor` in a subprocess."""
+    argv = [sys.executable, "-m", "monitor"]
+    if db is not None:
+        argv += ["--db", str(db)]
+    if config is not None:
+        argv += ["--config", str(config)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_MONITOR_")}
+    proc = subprocess.run(
+        [*argv, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO,
+        stdin=subprocess.DEVNULL,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
