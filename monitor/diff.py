@@ -58,8 +58,9 @@ def diff_words(old: str, new: str) -> tuple[WordOp, ...]:
     """Word-level diff of two texts: runs of equal, deleted and inserted text.
 
     Tokens are mapped to single characters (diff-match-patch's linesToChars trick,
-    applied to word tokens) so the diff never splits a word, then mapped back and
-    cleaned up semantically.
+    applied to word tokens), diffed, cleaned up semantically and mapped back. The
+    cleanup runs on the token characters: run on the decoded text its overlap
+    pass would split words ("cut" → "cuts" would become "cut" + inserted "s").
     """
     if old == new:
         return (WordOp("equal", old),) if old else ()
@@ -78,8 +79,8 @@ def diff_words(old: str, new: str) -> tuple[WordOp, ...]:
     encoded_old, encoded_new = encode(old), encode(new)
     dmp = make_dmp()
     diffs = dmp.diff_main(encoded_old, encoded_new, False)
+    dmp.diff_cleanupSemantic(diffs)
     decoded = [(op, "".join(tokens[ord(c) - 1] for c in chars)) for op, chars in diffs]
-    dmp.diff_cleanupSemantic(decoded)
     return _merge(WordOp(_OPS.get(op, "delete"), text) for op, text in decoded if text)
 
 
