@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from difflib import SequenceMatcher
 from typing import Literal
 
+from monitor.diff import CHANGED_THRESHOLD, similarity
 from monitor.models import (
     CHANGE_KINDS,
     NON_SUBSTANTIVE_KINDS,
@@ -36,6 +37,7 @@ from monitor.models import (
     VersionDiff,
 )
 from monitor.textsignals import (
+    NUMBER_WORDS,
     edit_distance,
     is_comment_line,
     is_correction_note,
@@ -204,12 +206,42 @@ def _changed_paragraph(old: str, new: str, evidence: list[Evidence]) -> None:
         if _special(sentence, added=False) == "comment_line":
             evidence.append(Evidence("comment_line", "body", sentence, sentence, None))
             rest_old.remove(sentence)
+    _take_quoted_sentences([s for s in added if s in rest_new], removed, rest_new, evidence, True)
+    _take_quoted_sentences([s for s in removed if s in rest_old], added, rest_old, evidence, False)
     old_text, new_text = " ".join(rest_old), " ".join(rest_new)
     if letters_key(old_text) == letters_key(new_text):
         return
     _numbers(old_text, new_text, "body", evidence)
     _quotes(old_text, new_text, "body", evidence)
     _wording(old_text, new_text, evidence)
+
+
+def _take_quoted_sentences(
+    candidates: list[str],
+    counterparts: list[str],
+    rest: list[str],
+    evidence: list[Evidence],
+    added: bool,
+) -> None:
+    """A wholly new (or dropped) sentence quoting someone is ``quote``, attribution included.
+
+    Only when no sentence on the other side resembles it: an edited quoted sentence
+    goes through the finer numbers/quote/wording split instead.
+    """
+    for sentence in candidates:
+        if not _real_quotes(sentence):
+            continue
+        if any(similarity(sentence, other) >= CHANGED_THRESHOLD for other in counterparts):
+            continue
+        old, new = (None, sentence) if added else (sentence, None)
+        evidence.append(Evidence("quote", "body", sentence, old, new))
+        rest.remove(sentence)
+
+
+def _real_quotes(text: str) -> dict[str, str]:
+    """Quoted passages long enough to be someone's words, keyed by their letters."""
+    found = {letters_key(q): q for q in quotes(text) if len(words(q)) >= _QUOTE_MIN_WORDS}
+    return {k: q for k, q in found.items() if k}
 
 
 def _sentence_changes(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
@@ -248,11 +280,7 @@ def _numbers(old: str, new: str, field: str, evidence: list[Evidence]) -> None:
 
 
 def _quotes(old: str, new: str, field: str, evidence: list[Evidence]) -> None:
-    def real(text: str) -> dict[str, str]:
-        found = {letters_key(q): q for q in quotes(text) if len(words(q)) >= _QUOTE_MIN_WORDS}
-        return {k: q for k, q in found.items() if k}
-
-    before, after = real(old), real(new)
+    before, after = _real_quotes(old), _real_quotes(new)
     if before.keys() == after.keys():
         return
     gained = [q for k, q in after.items() if k not in before]
@@ -277,6 +305,7 @@ def _wording(old: str, new: str, evidence: list[Evidence]) -> None:
 
     def residue(text: str) -> list[str]:
         text = _FIGURE.sub(" ", _QUOTED_SPAN.sub(" ", typographic_form(text)))
+        text = NUMBER_WORDS.sub(" ", text)
         return [w for w in words(text) if not w.isdigit()]
 
     before, after = residue(old), residue(new)

@@ -80,7 +80,7 @@ def sentences(paragraph: str) -> list[str]:
 
 _SCALE = r"(?:\s?(?:%|per ?cent|percent|million|billion|trillion|thousand|bn|m|k)\b)?"
 _NUMBER = re.compile(rf"[$€£¥]?\d+(?:[.,:]\d+)*{_SCALE}|[$€£¥]?\d+{_SCALE}", re.IGNORECASE)
-_NUMBER_WORDS = re.compile(
+NUMBER_WORDS = re.compile(
     # a scale word right after digits ("3 million") is already part of that figure
     r"(?<!\d )(?<!\d)\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
@@ -99,7 +99,7 @@ def numbers(text: str) -> Counter[str]:
         value = re.sub(r"(?<=\d),(?=\d{3}\b)", "", match.group()).lower().replace(" ", "")
         value = value.replace("percent", "%")
         found[value] += 1
-    for match in _NUMBER_WORDS.finditer(plain):
+    for match in NUMBER_WORDS.finditer(plain):
         found[match.group().lower()] += 1
     return found
 
