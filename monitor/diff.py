@@ -37,6 +37,16 @@ MOVED_THRESHOLD = 0.8
 CONTAINMENT_THRESHOLD = 0.9
 _CONTAINMENT_MIN_WORDS = 6
 
+#: Left out of similarity: every two English paragraphs share them, so they would
+#: pair unrelated paragraphs and make the overlap bound useless (slow on rewrites).
+_STOP_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "the a an of and or to in on at by for from with as is are was were be been has have had "
+        "it its this that which who he she they his her their i we you said says would will not "
+        "but if than then there so after before also",
+    )
+)
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
 _OPS = {diff_match_patch.DIFF_EQUAL: "equal", diff_match_patch.DIFF_INSERT: "insert"}
@@ -228,7 +238,7 @@ class _Bag:
     __slots__ = ("counts", "words")
 
     def __init__(self, text: str) -> None:
-        self.words = _WORD.findall(text.lower())
+        self.words = [w for w in _WORD.findall(text.lower()) if w not in _STOP_WORDS]
         self.counts = Counter(self.words)
 
 
