@@ -17,6 +17,8 @@ CHANGE_KINDS: tuple[str, ...] = (
     "correction_note",
     "paragraph_added",
     "paragraph_removed",
+    # a paragraph at another position (possibly lightly edited); never reported as removed + added
+    "moved",
     "numbers",
     "quote",
     "wording",

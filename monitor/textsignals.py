@@ -1,0 +1,220 @@
+"""Pure text signals for classification: normal forms, sentences, numbers, quotes, and
+the patterns of comment lines and correction notes.
+
+Kept apart from ``classify`` so the patterns can grow (more phrasings, more
+languages) without touching the decision logic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "−": "-",
+        "…": "...",
+    }
+)
+
+
+def typographic_form(text: str) -> str:
+    """Text with curly quotes, dashes, ellipses and odd spaces made plain; whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).split())
+
+
+def letters_key(text: str) -> str:
+    """Only the letters and digits, lowercased: equal keys differ in case/punctuation only."""
+    return "".join(ch for ch in typographic_form(text).casefold() if ch.isalnum())
+
+
+def words(text: str) -> list[str]:
+    """Lowercased words of the typographic form (apostrophes kept inside words)."""
+    return re.findall(r"\w+(?:'\w+)*", typographic_form(text).casefold())
+
+
+# --- sentences ---------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+_ABBREVIATIONS = frozenset(
+    re.findall(
+        r"\S+",
+        "mr mrs ms dr st jr sr gen sen rep gov lt col sgt capt prof rev no vs etc inc corp co "
+        "ltd jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k a.m p.m e.g i.e",
+    )
+)
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences, not after common abbreviations like "Mr."."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        head = paragraph[start : match.start()].rstrip("\"'”’)]")
+        last_word = head.rsplit(None, 1)[-1].rstrip(".").lower() if head.split() else ""
+        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
+            continue
+        parts.append(paragraph[start : match.start()].strip())
+        start = match.end()
+    parts.append(paragraph[start:].strip())
+    return [p for p in parts if p]
+
+
+# --- numbers and quotes --------------------------------------------------------
+
+_SCALE = r"(?:\s?(?:%|per ?cent|percent|million|billion|trillion|thousand|bn|m|k)\b)?"
+_NUMBER = re.compile(rf"[$€£¥]?\d+(?:[.,:]\d+)*{_SCALE}|[$€£¥]?\d+{_SCALE}", re.IGNORECASE)
+NUMBER_WORDS = re.compile(
+    # a scale word right after digits ("3 million") is already part of that figure
+    r"(?<!\d )(?<!\d)\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|"
+    r"billions|dozen|dozens|half|double|triple)\b",
+    re.IGNORECASE,
+)
+
+
+def numbers(text: str) -> Counter[str]:
+    """The figures a text states (digits with unit/scale, and number words), normalised."""
+    found: Counter[str] = Counter()
+    plain = typographic_form(text)
+    for match in _NUMBER.finditer(plain):
+        # "5,000" and "5000" state the same figure; a decimal comma/point change does not
+        value = re.sub(r"(?<=\d),(?=\d{3}\b)", "", match.group()).lower().replace(" ", "")
+        value = value.replace("percent", "%")
+        found[value] += 1
+    for match in NUMBER_WORDS.finditer(plain):
+        found[match.group().lower()] += 1
+    return found
+
+
+_QUOTED = re.compile(r"\"([^\"]{2,})\"|“([^”]{2,})”|‘([^’]{2,}?)’(?!\w)|(?<!\w)'([^']{2,}?)'(?!\w)")
+
+
+def quotes(text: str) -> list[str]:
+    """Text inside quotation marks (straight, curly, single, guillemets), in order."""
+    plain = text.replace("«", "“").replace("»", "”")
+    return [next(g for g in match.groups() if g) for match in _QUOTED.finditer(plain)]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance: a swap counts once."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+# --- comment lines ---------------------------------------------------------------
+
+_RESPOND = r"(?:respond|reply|return|answer|acknowledge)(?:ed|s)?"
+_REQUEST = (
+    r"(?:requests?|inquir(?:y|ies)|queries|query|questions?|calls?|e-?mails?|messages?|comment)"
+)
+_COMMENT_PATTERNS = (
+    # "did not (immediately) respond to a request for comment", "has not returned calls"
+    rf"\b(?:did|does|do|has|have|had|was|were)\s*(?:not|n't)\s+(?:yet\s+|immediately\s+)?"
+    rf"(?:been\s+)?{_RESPOND}\b[^.]{{0,120}}?\b{_REQUEST}",
+    r"\b(?:requests?|inquir(?:y|ies)|calls?|e-?mails?|messages?)\b[^.]{0,80}\b(?:were|was|went)\s+"
+    r"(?:not\s+)?(?:immediately\s+)?(?:returned|answered|unanswered|not returned)",
+    r"\b(?:declined|refused)\s+(?:immediately\s+)?to\s+(?:comment|elaborate|discuss|respond|answer)",
+    r"\b(?:would|did|does|will)\s*(?:not|n't)\s+(?:immediately\s+)?(?:comment|elaborate)\b",
+    r"\b(?:could|can|cannot|can't|couldn't)\s*(?:not\s+)?(?:immediately\s+)?be\s+reached\b",
+    r"\b(?:not|un)\s*available\s+(?:for|to)\s+comment",
+    r"\bno\s+comment\b",
+    r"\b(?:asked|approached|contacted|reached out to|sought)\b[^.]{0,80}\bfor (?:a\s+)?"
+    r"(?:comment|response|reaction|statement)",
+    r"\bfor comment\b",
+    r"\b(?:said|says|told [^.]{1,60}?|added)\s+in\s+(?:a|an)\s+"
+    r"(?:written\s+|emailed\s+|e-mailed\s+)?(?:statement|e-?mail|text message|email statement)\b",
+    r"\b(?:in|according to)\s+(?:a|an)\s+(?:written\s+|emailed\s+)?statement\b",
+    r"\bspokes(?:person|man|woman)\b[^.]{0,100}\b(?:said|says|told|added)\b",
+    r"\b(?:said|says|told [^.]{1,60}?)\s+(?:a|an|the)\s+spokes(?:person|man|woman)\b",
+    # German, French, Spanish, Italian, Dutch, Portuguese
+    r"\b(?:reagierte|antwortete)\s+(?:zunächst\s+)?nicht\b|\bwollte sich\b[^.]{0,60}\bnicht\b"
+    r"[^.]{0,20}\bäußern|\blehnte\b[^.]{0,60}\bStellungnahme\b",
+    r"\bin einer (?:Stellungnahme|Mitteilung)\b",
+    r"\bn'a pas (?:immédiatement |encore )?(?:répondu|souhaité (?:s'exprimer|commenter|réagir))"
+    r"|\ba refusé de (?:commenter|s'exprimer)|\bdans un communiqué\b",
+    r"\bno respondió\b|\b(?:se negó|declinó) a (?:hacer )?comentar|\ben un comunicado\b",
+    r"\bnon ha risposto\b|\bin una nota\b|\bwilde niet reageren\b|\bnão respondeu\b",
+)
+COMMENT_LINE = re.compile("|".join(f"(?:{p})" for p in _COMMENT_PATTERNS), re.IGNORECASE)
+
+
+def is_comment_line(sentence: str) -> bool:
+    """A request-for-comment, declined-to-comment or statement sentence."""
+    return bool(COMMENT_LINE.search(typographic_form(sentence)))
+
+
+# --- correction notes ---------------------------------------------------------------
+
+_NOTE_LABEL = (
+    r"(?:corrections?|clarifications?|editor'?s'? note|note to readers|amendment|"
+    r"korrektur|richtigstellung|anmerkung der redaktion|rectificatif|rectification|"
+    r"note de la rédaction|correcci[oó]n|fe de errores|nota del editor|nota della redazione|"
+    r"rettifica|correctie|rectificação)"
+)
+_UPDATE_LABEL = r"(?:update[ds]?|mise à jour|actualización|aktualisierung|aggiornamento)"
+_LABEL_TAIL = r"(?:\s*\([^)]{0,40}\)|[ ,][^:.]{0,40})?\s*[:—-]"
+_CORRECTION_PATTERNS = (
+    rf"^[\s*_(\[]*{_NOTE_LABEL}{_LABEL_TAIL}",
+    r"\bthis (?:article|story|report|post|piece|headline|video|item) (?:has|had) been "
+    r"(?:updated|corrected|amended|changed|edited|clarified|revised)\b",
+    r"\bthis (?:article|story|report|post|piece) was (?:updated|corrected|amended|revised)\b",
+    r"\b(?:an|the) (?:earlier|previous|original) version of this (?:article|story|report|piece|post"
+    r"|headline)",
+    r"\bwe (?:have )?(?:corrected|amended|updated|clarified) (?:this|the|our)\b",
+    r"\bcorrections? (?:was|were|has been|have been) (?:made|appended)\b",
+    r"\b(?:this|the) (?:article|story|report) (?:originally|previously|incorrectly|mistakenly) "
+    r"(?:said|stated|reported|misstated|misidentified|gave)\b",
+)
+CORRECTION_NOTE = re.compile("|".join(f"(?:{p})" for p in _CORRECTION_PATTERNS), re.IGNORECASE)
+_UPDATE_NOTE = re.compile(
+    rf"^[\s*_(\[]*{_UPDATE_LABEL}{_LABEL_TAIL}\s*(?P<rest>.*)$", re.IGNORECASE
+)
+_DATE_WORD = re.compile(
+    r"^(?:\d[\d:./-]*|am|pm|a\.m|p\.m|gmt|bst|utc|[ecmp][sd]t|on|at|jan\w*|feb\w*|mar\w*|apr\w*|"
+    r"may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|mon\w*|tue\w*|wed\w*|thu\w*|fri\w*|"
+    r"sat\w*|sun\w*)$",
+    re.IGNORECASE,
+)
+
+
+def is_correction_note(sentence: str) -> bool:
+    """A correction, clarification, editor's note or update notice.
+
+    "Update:" counts only when words follow it: "Updated: 3 May 2024 10:30" is a
+    page timestamp, not a notice to readers.
+    """
+    plain = typographic_form(sentence)
+    if CORRECTION_NOTE.search(plain):
+        return True
+    match = _UPDATE_NOTE.match(plain)
+    if not match:
+        return False
+    rest = [w for w in re.findall(r"[\w.:/-]+", match.group("rest")) if not _DATE_WORD.match(w)]
+    return len(rest) >= 3
