@@ -85,14 +85,19 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
     if not result.ok or result.text is None:
         return Gathered(job=job, fetch=result)
     try:
-        article = normalize(extract(result.text, result.final_url or job.article.url, job.selectors))
+        article = normalize(
+            extract(result.text, result.final_url or job.article.url, job.selectors)
+        )
     except Exception as exc:  # an extractor bug must not stop the other articles
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     return Gathered(job=job, fetch=result, article=article, content_hash=content_hash(article))
 
 
 def commit(
-    db: sqlite_utils.Database, gathered: Gathered, settings: Settings, now: datetime,
+    db: sqlite_utils.Database,
+    gathered: Gathered,
+    settings: Settings,
+    now: datetime,
     rng: random.Random,
 ) -> CheckResult:
     """Write everything one check learned, atomically, and schedule the next visit."""
@@ -113,7 +118,9 @@ def commit(
 def _schedule_healthy(
     job: Job, now: datetime, settings: Settings, rng: random.Random, *, changed: bool
 ) -> dict[str, object]:
-    last_changed = now if changed else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
+    last_changed = (
+        now if changed else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
+    )
     due = next_check(now, last_changed, settings.schedule, rng)
     return {
         "last_checked_at": iso(now),
@@ -125,8 +132,13 @@ def _schedule_healthy(
 
 
 def _unchanged(
-    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, settings: Settings,
-    rng: random.Random, outcome: str,
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+    outcome: str,
 ) -> CheckResult:
     store.record_fetch(db, fetch, article_id=job.article.id)
     fields = _schedule_healthy(job, now, settings, rng, changed=False)
@@ -142,7 +154,10 @@ def _failed(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: dateti
     errors = job.article.consecutive_errors + 1
     delay = error_backoff(errors, ERROR_BASE_DELAY, fetch.retry_after)
     store.update_article(
-        db, job.article.id, last_checked_at=iso(now), consecutive_errors=errors,
+        db,
+        job.article.id,
+        last_checked_at=iso(now),
+        consecutive_errors=errors,
         last_error=f"{fetch.outcome}: {fetch.error or fetch.status_code}",
         next_check_at=iso(now + timedelta(seconds=delay)),
     )
@@ -152,7 +167,9 @@ def _failed(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: dateti
 def _gone(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime) -> CheckResult:
     fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
     fields: dict[str, object] = {
-        "last_checked_at": iso(now), "consecutive_errors": 0, "last_error": None,
+        "last_checked_at": iso(now),
+        "consecutive_errors": 0,
+        "last_error": None,
         "next_check_at": iso(now + timedelta(seconds=REMOVED_INTERVAL)),
     }
     if job.article.status == "removed" or job.latest is None:
@@ -163,18 +180,30 @@ def _gone(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime
         return CheckResult(job.article.id, job.article.url, "gone")
     verdict = classify_status("removed", status_code=fetch.status_code)
     change_id = store.insert_change(
-        db, job.article.id, from_version_id=job.latest.id, to_version_id=None,
-        detected_at=iso(now), classification=verdict, fetch_id=fetch_id,
+        db,
+        job.article.id,
+        from_version_id=job.latest.id,
+        to_version_id=None,
+        detected_at=iso(now),
+        classification=verdict,
+        fetch_id=fetch_id,
     )
     store.update_article(db, job.article.id, status="removed", last_changed_at=iso(now), **fields)
     return CheckResult(
-        job.article.id, job.article.url, "removed", change_id=change_id, kinds=verdict.kinds,
+        job.article.id,
+        job.article.url,
+        "removed",
+        change_id=change_id,
+        kinds=verdict.kinds,
         silent=verdict.silent,
     )
 
 
 def _fetched(
-    db: sqlite_utils.Database, gathered: Gathered, settings: Settings, now: datetime,
+    db: sqlite_utils.Database,
+    gathered: Gathered,
+    settings: Settings,
+    now: datetime,
     rng: random.Random,
 ) -> CheckResult:
     job, fetch, article = gathered.job, gathered.fetch, gathered.article
@@ -186,7 +215,8 @@ def _fetched(
             article_id = store.rekey_article(db, article_id, canonical)
             # A merge may land on an article that already has versions.
             job = replace(
-                job, article=store.article_row(db, article_id),
+                job,
+                article=store.article_row(db, article_id),
                 latest=store.latest_version(db, article_id),
             )
     latest = job.latest
@@ -203,10 +233,15 @@ def _fetched(
 def _suspect(
     db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, reason: str
 ) -> CheckResult:
-    store.record_fetch(db, fetch, article_id=job.article.id, outcome="suspect", suspect_reason=reason)
+    store.record_fetch(
+        db, fetch, article_id=job.article.id, outcome="suspect", suspect_reason=reason
+    )
     # Look again soon: a broken render is usually transient.
     store.update_article(
-        db, job.article.id, last_checked_at=iso(now), suspect_count=job.article.suspect_count + 1,
+        db,
+        job.article.id,
+        last_checked_at=iso(now),
+        suspect_count=job.article.suspect_count + 1,
         last_error=f"suspect extraction: {reason}",
         next_check_at=iso(now + timedelta(seconds=min(ERROR_BASE_DELAY, 900))),
     )
@@ -214,43 +249,74 @@ def _suspect(
 
 
 def _restored_unchanged(
-    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, settings: Settings,
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    settings: Settings,
     rng: random.Random,
 ) -> CheckResult:
     assert job.latest is not None
     fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
     verdict = classify_status("restored", status_code=fetch.status_code)
     change_id = store.insert_change(
-        db, job.article.id, from_version_id=job.latest.id, to_version_id=job.latest.id,
-        detected_at=iso(now), classification=verdict, fetch_id=fetch_id,
+        db,
+        job.article.id,
+        from_version_id=job.latest.id,
+        to_version_id=job.latest.id,
+        detected_at=iso(now),
+        classification=verdict,
+        fetch_id=fetch_id,
     )
     fields = _schedule_healthy(job, now, settings, rng, changed=True)
     store.update_article(db, job.article.id, last_changed_at=iso(now), suspect_count=0, **fields)
     return CheckResult(
-        job.article.id, job.article.url, "restored", change_id=change_id, kinds=verdict.kinds,
+        job.article.id,
+        job.article.url,
+        "restored",
+        change_id=change_id,
+        kinds=verdict.kinds,
         silent=verdict.silent,
     )
 
 
 def _new_version(
-    db: sqlite_utils.Database, job: Job, fetch: FetchResult, article: Article, digest: str,
-    now: datetime, settings: Settings, rng: random.Random,
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    article: Article,
+    digest: str,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
 ) -> CheckResult:
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = store.store_snapshot(db, article_id, fetch_id, fetch)
     version = store.insert_version(
-        db, article_id,
+        db,
+        article_id,
         {
-            "captured_at": iso(now), "title": article.title, "byline": article.byline,
-            "body": article.body_text, "content_hash": digest, "published_at": article.published_at,
-            "modified_at": article.modified_at, "canonical_url": article.canonical_url,
-            "extractor": article.extractor, "fetch_id": fetch_id, "snapshot_id": snapshot_id,
+            "captured_at": iso(now),
+            "title": article.title,
+            "byline": article.byline,
+            "body": article.body_text,
+            "content_hash": digest,
+            "published_at": article.published_at,
+            "modified_at": article.modified_at,
+            "canonical_url": article.canonical_url,
+            "extractor": article.extractor,
+            "fetch_id": fetch_id,
+            "snapshot_id": snapshot_id,
         },
     )
     fields = _schedule_healthy(job, now, settings, rng, changed=True)
-    fields.update(etag=fetch.etag, last_modified=fetch.last_modified, suspect_count=0,
-                  last_changed_at=iso(now))
+    fields.update(
+        etag=fetch.etag,
+        last_modified=fetch.last_modified,
+        suspect_count=0,
+        last_changed_at=iso(now),
+    )
     store.update_article(db, article_id, **fields)
     if latest is None:
         return CheckResult(article_id, job.article.url, "new", version_id=version.id)
@@ -261,12 +327,23 @@ def _new_version(
     if job.article.status == "removed":
         verdict = _with_restored(verdict, fetch)
     change_id = store.insert_change(
-        db, article_id, from_version_id=latest.id, to_version_id=version.id, detected_at=iso(now),
-        classification=verdict, revert_of=revert_of, fetch_id=fetch_id,
+        db,
+        article_id,
+        from_version_id=latest.id,
+        to_version_id=version.id,
+        detected_at=iso(now),
+        classification=verdict,
+        revert_of=revert_of,
+        fetch_id=fetch_id,
     )
     return CheckResult(
-        article_id, job.article.url, "changed", version_id=version.id, change_id=change_id,
-        kinds=verdict.kinds, silent=verdict.silent,
+        article_id,
+        job.article.url,
+        "changed",
+        version_id=version.id,
+        change_id=change_id,
+        kinds=verdict.kinds,
+        silent=verdict.silent,
     )
 
 

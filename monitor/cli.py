@@ -58,12 +58,21 @@ pass_app = click.make_pass_decorator(AppContext)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name=PROG)
 @click.option(
-    "--db", "db_path", type=click.Path(path_type=Path), envvar="ARTICLE_MONITOR_DB",
-    default="article-monitor.db", show_default=True, help="SQLite database file.",
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    envvar="ARTICLE_MONITOR_DB",
+    default="article-monitor.db",
+    show_default=True,
+    help="SQLite database file.",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), envvar="ARTICLE_MONITOR_CONFIG",
-    default=None, help="TOML config file (outlets, fetch and schedule settings).",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    envvar="ARTICLE_MONITOR_CONFIG",
+    default=None,
+    help="TOML config file (outlets, fetch and schedule settings).",
 )
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path, config_path: Path | None) -> None:
@@ -116,12 +125,18 @@ def feed_add(app: AppContext, url: str, outlet: str | None, no_verify: bool) -> 
         with app.fetcher() as fetcher:
             result = fetcher.fetch(canonical)
         if not result.ok or result.content is None:
-            raise UserError(f"cannot fetch feed {canonical}: {result.outcome}: {result.error or result.status_code}")
+            raise UserError(
+                f"cannot fetch feed {canonical}: {result.outcome}: {result.error or result.status_code}"
+            )
         parsed = parse_feed(result.content, result.final_url or canonical)
         kind = f"{parsed.kind}, {len(parsed.entries) or len(parsed.sitemaps)} entries"
     db, now = app.db, utcnow()
     with store.transaction(db):
-        outlet_id = store.ensure_outlet(db, outlet) if outlet else outlet_for_url(db, app.settings, canonical)
+        outlet_id = (
+            store.ensure_outlet(db, outlet)
+            if outlet
+            else outlet_for_url(db, app.settings, canonical)
+        )
         feed_id, created = store.add_feed(db, canonical, outlet_id, iso(now))
     click.echo(f"{'added' if created else 'already tracked'}: feed #{feed_id} {canonical} ({kind})")
 
@@ -134,12 +149,18 @@ def feed_list(app: AppContext) -> None:
     if not rows:
         click.echo("no feeds tracked (add one with: article-monitor feed add URL)")
     for row in rows:
-        state = row["last_error"] or (f"{row['entries_seen']} entries seen" if row["last_polled_at"] else "not polled yet")
-        click.echo(f"#{row['id']} [{row['outlet'] or '-'}] {row['url']} ({row['kind'] or '?'}; {state})")
+        state = row["last_error"] or (
+            f"{row['entries_seen']} entries seen" if row["last_polled_at"] else "not polled yet"
+        )
+        click.echo(
+            f"#{row['id']} [{row['outlet'] or '-'}] {row['url']} ({row['kind'] or '?'}; {state})"
+        )
 
 
 @cli.command()
-@click.option("--all", "check_all", is_flag=True, help="Check every tracked article, not just the due ones.")
+@click.option(
+    "--all", "check_all", is_flag=True, help="Check every tracked article, not just the due ones."
+)
 @click.option("--no-feeds", is_flag=True, help="Do not poll feeds first.")
 @click.argument("urls", nargs=-1)
 @pass_app
@@ -161,8 +182,16 @@ def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...
     progress = _Progress(enabled=sys.stderr.isatty())
     with app.fetcher() as fetcher:
         summary = run_pass(
-            db, fetcher, settings, clock=utcnow, rng=random.Random(), check_all=check_all,
-            article_ids=article_ids, poll=not no_feeds, on_start=progress.start, on_result=progress.step,
+            db,
+            fetcher,
+            settings,
+            clock=utcnow,
+            rng=random.Random(),
+            check_all=check_all,
+            article_ids=article_ids,
+            poll=not no_feeds,
+            on_start=progress.start,
+            on_result=progress.step,
         )
     progress.finish()
     for poll in summary.feed_polls:
@@ -187,7 +216,11 @@ class _Progress:
     def step(self, result: Any, total: int) -> None:
         self.done += 1
         if self.enabled:
-            click.echo(f"\r[{self.done}/{total}] {result.outcome:<12} {result.url[:60]:<60}", nl=False, err=True)
+            click.echo(
+                f"\r[{self.done}/{total}] {result.outcome:<12} {result.url[:60]:<60}",
+                nl=False,
+                err=True,
+            )
 
     def finish(self) -> None:
         if self.enabled and self.done:
@@ -196,12 +229,29 @@ class _Progress:
 
 @cli.command()
 @click.argument("article")
-@click.option("--from", "from_n", type=int, help="Version number to diff from (default: the one before --to).")
+@click.option(
+    "--from", "from_n", type=int, help="Version number to diff from (default: the one before --to)."
+)
 @click.option("--to", "to_n", type=int, help="Version number to diff to (default: the latest).")
-@click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True)
-@click.option("--color/--no-color", default=None, help="Colour text output (default: on a terminal).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour text output (default: on a terminal)."
+)
 @pass_app
-def diff(app: AppContext, article: str, from_n: int | None, to_n: int | None, fmt: str, color: bool | None) -> None:
+def diff(
+    app: AppContext,
+    article: str,
+    from_n: int | None,
+    to_n: int | None,
+    fmt: str,
+    color: bool | None,
+) -> None:
     """Show the diff between two versions of an article (ARTICLE = id or URL).
 
     \b
@@ -221,15 +271,25 @@ def diff(app: AppContext, article: str, from_n: int | None, to_n: int | None, fm
     old = store.version_by_number(app.db, row["id"], from_n)
     new = store.version_by_number(app.db, row["id"], to_n)
     if old is None or new is None:
-        raise UserError(f"article #{row['id']} has versions {numbers[0]}..{numbers[-1]}; no version {from_n if old is None else to_n}")
+        raise UserError(
+            f"article #{row['id']} has versions {numbers[0]}..{numbers[-1]}; no version {from_n if old is None else to_n}"
+        )
     result = diff_versions(old, new)
     if fmt == "json":
-        payload = {"article_id": row["id"], "url": row["url"], "from": from_n, "to": to_n, **render_json(result)}
+        payload = {
+            "article_id": row["id"],
+            "url": row["url"],
+            "from": from_n,
+            "to": to_n,
+            **render_json(result),
+        }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif fmt == "html":
         click.echo(render_html(result))
     else:
-        click.echo(f"article #{row['id']} {row['url']}\nversion {from_n} ({old.captured_at}) → {to_n} ({new.captured_at})")
+        click.echo(
+            f"article #{row['id']} {row['url']}\nversion {from_n} ({old.captured_at}) → {to_n} ({new.captured_at})"
+        )
         click.echo(render_text(result, color=sys.stdout.isatty() if color is None else color))
 
 
@@ -253,14 +313,22 @@ def status(app: AppContext) -> None:
     report = store.status_report(app.db, iso(now), iso(now - timedelta(hours=24)))
     by_status = ", ".join(f"{n} {s}" for s, n in sorted(report["by_status"].items())) or "none"
     click.echo(f"database: {app.db_path}")
-    click.echo(f"tracked: {report['outlets']} outlets, {report['feeds']} feeds, {report['articles']} articles ({by_status})")
+    click.echo(
+        f"tracked: {report['outlets']} outlets, {report['feeds']} feeds, {report['articles']} articles ({by_status})"
+    )
     click.echo(f"due now: {report['due_now']}; next due: {report['next_due'] or '-'}")
-    click.echo(f"last 24 h: {report['versions_24h']} versions, {report['changes_24h']} changes, {report['silent_24h']} silent")
+    click.echo(
+        f"last 24 h: {report['versions_24h']} versions, {report['changes_24h']} changes, {report['silent_24h']} silent"
+    )
     click.echo(f"all time: {report['versions']} versions, {report['changes']} changes")
     for row in report["failing"]:
-        click.echo(f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}")
+        click.echo(
+            f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
+        )
     for row in report["failing_feeds"]:
-        click.echo(f"failing feed #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}")
+        click.echo(
+            f"failing feed #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
+        )
     for row in report["last_errors"]:
         click.echo(f"error at {row['fetched_at']}: {row['url']}: {row['outcome']} {row['error']}")
 

@@ -32,7 +32,9 @@ def parse_duration(value: object, *, key: str = "duration") -> float:
     elif isinstance(value, str) and (match := _DURATION.match(value)):
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
     else:
-        raise ConfigError(f'{key}: expected a duration like 90, "90s", "15m", "3h" or "2d", got {value!r}')
+        raise ConfigError(
+            f'{key}: expected a duration like 90, "90s", "15m", "3h" or "2d", got {value!r}'
+        )
     if seconds < 0:
         raise ConfigError(f"{key}: a duration cannot be negative")
     return seconds
@@ -179,7 +181,9 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
     jitter = table.get("jitter", d.jitter)
     if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
         raise ConfigError(f"[schedule] jitter must be a fraction in [0, 1), got {jitter!r}")
-    feed_interval = parse_duration(table.get("feed_interval", d.feed_interval), key="[schedule] feed_interval")
+    feed_interval = parse_duration(
+        table.get("feed_interval", d.feed_interval), key="[schedule] feed_interval"
+    )
     if feed_interval <= 0:
         raise ConfigError("[schedule] feed_interval must be positive")
     confirmations = _typed(table, "suspect_confirmations", int, "schedule", d.suspect_confirmations)
@@ -187,7 +191,9 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
         raise ConfigError("[schedule] suspect_confirmations must be ≥ 1")
     return ScheduleSettings(
         tiers=tiers,
-        stop_after=parse_duration(table.get("stop_after", d.stop_after), key="[schedule] stop_after"),
+        stop_after=parse_duration(
+            table.get("stop_after", d.stop_after), key="[schedule] stop_after"
+        ),
         feed_interval=feed_interval,
         jitter=float(jitter),
         suspect_confirmations=confirmations,
@@ -225,18 +231,26 @@ def _outlets(value: Any) -> tuple[OutletSettings, ...]:
         if any(o.name == name for o in outlets):
             raise ConfigError(f"[[outlets]] duplicate outlet name: {name}")
         selectors = item.get("selectors", {})
-        if not isinstance(selectors, Mapping) or not all(isinstance(v, str) for v in selectors.values()):
-            raise ConfigError(f"[[outlets]] {name}: selectors must be a table of CSS selector strings")
+        if not isinstance(selectors, Mapping) or not all(
+            isinstance(v, str) for v in selectors.values()
+        ):
+            raise ConfigError(
+                f"[[outlets]] {name}: selectors must be a table of CSS selector strings"
+            )
         unknown = set(selectors) - SELECTOR_FIELDS
         if unknown:
-            raise ConfigError(f"[[outlets]] {name}: unknown selector(s): {', '.join(sorted(unknown))}")
+            raise ConfigError(
+                f"[[outlets]] {name}: unknown selector(s): {', '.join(sorted(unknown))}"
+            )
         outlets.append(
             OutletSettings(
                 name=name.strip(),
                 feeds=_url_list(item, "feeds", name),
                 sitemaps=_url_list(item, "sitemaps", name),
                 selectors=dict(selectors),
-                domains=tuple(d.lower().removeprefix("www.") for d in _str_list(item, "domains", name)),
+                domains=tuple(
+                    d.lower().removeprefix("www.") for d in _str_list(item, "domains", name)
+                ),
             )
         )
     return tuple(outlets)

@@ -61,8 +61,13 @@ class PassSummary:
 
 
 def poll_feeds(
-    db: sqlite_utils.Database, fetcher: Fetcher, settings: Settings, now: datetime,
-    summary: PassSummary, *, all_feeds: bool,
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    settings: Settings,
+    now: datetime,
+    summary: PassSummary,
+    *,
+    all_feeds: bool,
 ) -> None:
     for feed in store.feeds_due(db, iso(now), all_feeds=all_feeds):
         if feed["parent_feed_id"] is not None and not all_feeds:
@@ -75,9 +80,15 @@ def poll_feeds(
 
 
 def run_pass(
-    db: sqlite_utils.Database, fetcher: Fetcher, settings: Settings, *,
-    clock: Callable[[], datetime], rng: random.Random, check_all: bool = False,
-    article_ids: Iterable[int] | None = None, poll: bool = True,
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime],
+    rng: random.Random,
+    check_all: bool = False,
+    article_ids: Iterable[int] | None = None,
+    poll: bool = True,
     on_result: Callable[[CheckResult, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> PassSummary:

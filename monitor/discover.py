@@ -54,11 +54,18 @@ def sync_config(db: sqlite_utils.Database, settings: Settings, now: datetime) ->
 
 
 def poll_feed(
-    db: sqlite_utils.Database, fetcher: Fetcher, settings: Settings, feed: dict,
-    now: datetime, *, depth: int = 0,
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    settings: Settings,
+    feed: dict,
+    now: datetime,
+    *,
+    depth: int = 0,
 ) -> list[FeedPoll]:
     """Fetch one feed or sitemap, track the articles it lists; follows sitemap indexes."""
-    result = fetcher.fetch(feed["url"], etag=feed.get("etag"), last_modified=feed.get("last_modified"))
+    result = fetcher.fetch(
+        feed["url"], etag=feed.get("etag"), last_modified=feed.get("last_modified")
+    )
     interval = settings.schedule.feed_interval
     kind = None
     entries: list = []
@@ -77,19 +84,34 @@ def poll_feed(
     new_articles = 0
     child_feeds: list[dict] = []
     with store.transaction(db):
-        store.record_fetch(db, result, feed_id=feed["id"], outcome="feed_error" if error and
-                           result.outcome == "ok" else None)
+        store.record_fetch(
+            db,
+            result,
+            feed_id=feed["id"],
+            outcome="feed_error" if error and result.outcome == "ok" else None,
+        )
         for entry in entries:
             _, created = store.add_article(
-                db, entry.url, feed["outlet_id"] or outlet_for_url(db, settings, entry.url),
-                iso(now), feed_id=feed["id"], title=entry.title,
+                db,
+                entry.url,
+                feed["outlet_id"] or outlet_for_url(db, settings, entry.url),
+                iso(now),
+                feed_id=feed["id"],
+                title=entry.title,
             )
             new_articles += created
         for child in children:
-            child_id, _ = store.add_feed(db, child, feed["outlet_id"], iso(now), parent_id=feed["id"])
+            child_id, _ = store.add_feed(
+                db, child, feed["outlet_id"], iso(now), parent_id=feed["id"]
+            )
             child_feeds.append(_feed_row(db, child_id))
         store.record_feed_poll(
-            db, feed["id"], result, kind=kind, entries=len(entries), error=error,
+            db,
+            feed["id"],
+            result,
+            kind=kind,
+            entries=len(entries),
+            error=error,
             next_poll_at=iso(now + timedelta(seconds=delay)),
         )
     polls = [FeedPoll(feed["id"], feed["url"], len(entries), new_articles, error)]
@@ -105,14 +127,20 @@ def _feed_row(db: sqlite_utils.Database, feed_id: int) -> dict:
 
 
 def track_urls(
-    db: sqlite_utils.Database, settings: Settings, urls: list[str], outlet: str | None, now: datetime
+    db: sqlite_utils.Database,
+    settings: Settings,
+    urls: list[str],
+    outlet: str | None,
+    now: datetime,
 ) -> list[tuple[int, str, bool]]:
     """Add article URLs (validated first, so a bad one adds nothing); (id, url, created) each."""
     canonical = [canonicalize_url(url) for url in urls]  # raises BadURL before any write
     added = []
     with store.transaction(db):
         for url in canonical:
-            outlet_id = store.ensure_outlet(db, outlet) if outlet else outlet_for_url(db, settings, url)
+            outlet_id = (
+                store.ensure_outlet(db, outlet) if outlet else outlet_for_url(db, settings, url)
+            )
             article_id, created = store.add_article(db, url, outlet_id, iso(now))
             added.append((article_id, url, created))
     return added

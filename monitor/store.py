@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.models import Classification, FetchResult, Version
+from monitor.schema import MIGRATIONS
 
 
 class StoreError(Exception):
@@ -38,134 +39,6 @@ class ArticleRow:
     first_seen_at: str
     consecutive_errors: int
     suspect_count: int
-
-
-def _m1_initial(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """CREATE TABLE outlets (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, domain TEXT)"""
-    )
-    db.execute(
-        """CREATE TABLE feeds (
-            id INTEGER PRIMARY KEY,
-            outlet_id INTEGER REFERENCES outlets(id),
-            url TEXT NOT NULL UNIQUE,
-            kind TEXT,
-            added_at TEXT NOT NULL,
-            last_polled_at TEXT,
-            next_poll_at TEXT,
-            etag TEXT,
-            last_modified TEXT,
-            last_status INTEGER,
-            last_outcome TEXT,
-            last_error TEXT,
-            consecutive_errors INTEGER NOT NULL DEFAULT 0,
-            entries_seen INTEGER NOT NULL DEFAULT 0,
-            parent_feed_id INTEGER REFERENCES feeds(id))"""
-    )
-    db.execute(
-        """CREATE TABLE articles (
-            id INTEGER PRIMARY KEY,
-            outlet_id INTEGER REFERENCES outlets(id),
-            url TEXT NOT NULL UNIQUE,
-            first_seen_at TEXT NOT NULL,
-            last_checked_at TEXT,
-            next_check_at TEXT,
-            status TEXT NOT NULL DEFAULT 'active',
-            last_changed_at TEXT,
-            title TEXT,
-            feed_id INTEGER REFERENCES feeds(id),
-            etag TEXT,
-            last_modified TEXT,
-            consecutive_errors INTEGER NOT NULL DEFAULT 0,
-            suspect_count INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            version_count INTEGER NOT NULL DEFAULT 0,
-            change_count INTEGER NOT NULL DEFAULT 0)"""
-    )
-    db.execute(
-        """CREATE TABLE article_urls (
-            url TEXT PRIMARY KEY,
-            article_id INTEGER NOT NULL REFERENCES articles(id))"""
-    )
-    db.execute(
-        """CREATE TABLE fetches (
-            id INTEGER PRIMARY KEY,
-            article_id INTEGER REFERENCES articles(id),
-            feed_id INTEGER REFERENCES feeds(id),
-            url TEXT NOT NULL,
-            fetched_at TEXT NOT NULL,
-            status_code INTEGER,
-            outcome TEXT NOT NULL,
-            error TEXT,
-            final_url TEXT,
-            elapsed_ms INTEGER,
-            bytes INTEGER,
-            suspect_reason TEXT)"""
-    )
-    db.execute(
-        """CREATE TABLE snapshots (
-            id INTEGER PRIMARY KEY,
-            article_id INTEGER NOT NULL REFERENCES articles(id),
-            fetch_id INTEGER REFERENCES fetches(id),
-            captured_at TEXT NOT NULL,
-            url TEXT,
-            encoding TEXT,
-            compression TEXT NOT NULL DEFAULT 'zlib',
-            size INTEGER NOT NULL,
-            content BLOB)"""
-    )
-    db.execute(
-        """CREATE TABLE versions (
-            id INTEGER PRIMARY KEY,
-            article_id INTEGER NOT NULL REFERENCES articles(id),
-            version_number INTEGER NOT NULL,
-            captured_at TEXT NOT NULL,
-            title TEXT NOT NULL,
-            byline TEXT NOT NULL,
-            body TEXT NOT NULL,
-            content_hash TEXT NOT NULL,
-            published_at TEXT,
-            modified_at TEXT,
-            canonical_url TEXT,
-            extractor TEXT,
-            fetch_id INTEGER REFERENCES fetches(id),
-            snapshot_id INTEGER REFERENCES snapshots(id),
-            UNIQUE (article_id, version_number))"""
-    )
-    db.execute(
-        """CREATE TABLE changes (
-            id INTEGER PRIMARY KEY,
-            article_id INTEGER NOT NULL REFERENCES articles(id),
-            from_version_id INTEGER REFERENCES versions(id),
-            to_version_id INTEGER REFERENCES versions(id),
-            detected_at TEXT NOT NULL,
-            kinds TEXT NOT NULL,
-            silent INTEGER NOT NULL,
-            summary TEXT NOT NULL,
-            evidence TEXT NOT NULL DEFAULT '[]',
-            revert_of_version_id INTEGER REFERENCES versions(id),
-            fetch_id INTEGER REFERENCES fetches(id))"""
-    )
-    for sql in (
-        "CREATE INDEX idx_articles_due ON articles(next_check_at) WHERE status != 'stopped'",
-        "CREATE INDEX idx_articles_outlet ON articles(outlet_id)",
-        "CREATE INDEX idx_articles_status ON articles(status)",
-        "CREATE INDEX idx_feeds_due ON feeds(next_poll_at)",
-        "CREATE INDEX idx_versions_article ON versions(article_id, version_number)",
-        "CREATE INDEX idx_versions_hash ON versions(article_id, content_hash)",
-        "CREATE INDEX idx_changes_article ON changes(article_id, id)",
-        "CREATE INDEX idx_changes_detected ON changes(detected_at)",
-        "CREATE INDEX idx_changes_silent ON changes(silent, detected_at)",
-        "CREATE INDEX idx_fetches_article ON fetches(article_id, fetched_at)",
-        "CREATE INDEX idx_fetches_time ON fetches(fetched_at)",
-        "CREATE INDEX idx_snapshots_article ON snapshots(article_id, captured_at)",
-    ):
-        db.execute(sql)
-
-
-#: Ordered migrations; the database's PRAGMA user_version counts those applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
 
 
 def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -247,11 +120,18 @@ def ensure_outlet(db: sqlite_utils.Database, name: str, domain: str | None = Non
         if domain and not row["domain"]:
             db.execute("UPDATE outlets SET domain = ? WHERE id = ?", (domain, row["id"]))
         return int(row["id"])
-    return int(db.execute("INSERT INTO outlets (name, domain) VALUES (?, ?)", (name, domain)).lastrowid)
+    return int(
+        db.execute("INSERT INTO outlets (name, domain) VALUES (?, ?)", (name, domain)).lastrowid
+    )
 
 
 def add_feed(
-    db: sqlite_utils.Database, url: str, outlet_id: int | None, now: str, *, parent_id: int | None = None
+    db: sqlite_utils.Database,
+    url: str,
+    outlet_id: int | None,
+    now: str,
+    *,
+    parent_id: int | None = None,
 ) -> tuple[int, bool]:
     """Track a feed; returns (feed id, created)."""
     row = _row(db, "SELECT id, outlet_id FROM feeds WHERE url = ?", (url,))
@@ -283,8 +163,14 @@ def feeds_due(db: sqlite_utils.Database, now: str, *, all_feeds: bool = False) -
 
 
 def record_feed_poll(
-    db: sqlite_utils.Database, feed_id: int, result: FetchResult, *, kind: str | None,
-    entries: int, error: str | None, next_poll_at: str,
+    db: sqlite_utils.Database,
+    feed_id: int,
+    result: FetchResult,
+    *,
+    kind: str | None,
+    entries: int,
+    error: str | None,
+    next_poll_at: str,
 ) -> None:
     failed = error is not None
     db.execute(
@@ -293,8 +179,19 @@ def record_feed_poll(
            etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
            consecutive_errors = CASE WHEN ? THEN consecutive_errors + 1 ELSE 0 END
            WHERE id = ?""",
-        (result.fetched_at, next_poll_at, result.status_code, result.outcome, error, kind, entries,
-         result.etag, result.last_modified, failed, feed_id),
+        (
+            result.fetched_at,
+            next_poll_at,
+            result.status_code,
+            result.outcome,
+            error,
+            kind,
+            entries,
+            result.etag,
+            result.last_modified,
+            failed,
+            feed_id,
+        ),
     )
 
 
@@ -317,8 +214,13 @@ def find_article(db: sqlite_utils.Database, url_or_id: str | int) -> dict | None
 
 
 def add_article(
-    db: sqlite_utils.Database, url: str, outlet_id: int | None, now: str, *,
-    feed_id: int | None = None, title: str | None = None,
+    db: sqlite_utils.Database,
+    url: str,
+    outlet_id: int | None,
+    now: str,
+    *,
+    feed_id: int | None = None,
+    title: str | None = None,
 ) -> tuple[int, bool]:
     """Track an article URL (already canonical); returns (article id, created)."""
     existing = find_article(db, url)
@@ -330,12 +232,16 @@ def add_article(
         (outlet_id, url, now, now, feed_id, title),
     )
     article_id = int(cursor.lastrowid)
-    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id))
+    db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id)
+    )
     return article_id, True
 
 
 def add_alias(db: sqlite_utils.Database, url: str, article_id: int) -> None:
-    db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id))
+    db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id)
+    )
 
 
 def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) -> int:
@@ -353,7 +259,9 @@ def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) ->
     if survivor == article_id:
         return article_id
     for table in ("fetches", "snapshots", "article_urls"):
-        db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (survivor, article_id))
+        db.execute(
+            f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (survivor, article_id)
+        )
     db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
     return survivor
 
@@ -363,9 +271,15 @@ def article_row(db: sqlite_utils.Database, article_id: int) -> ArticleRow:
     if row is None:
         raise StoreError(f"no article with id {article_id}")
     return ArticleRow(
-        id=row["id"], outlet_id=row["outlet_id"], url=row["url"], status=row["status"],
-        etag=row["etag"], last_modified=row["last_modified"], last_changed_at=row["last_changed_at"],
-        first_seen_at=row["first_seen_at"], consecutive_errors=row["consecutive_errors"],
+        id=row["id"],
+        outlet_id=row["outlet_id"],
+        url=row["url"],
+        status=row["status"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_changed_at=row["last_changed_at"],
+        first_seen_at=row["first_seen_at"],
+        consecutive_errors=row["consecutive_errors"],
         suspect_count=row["suspect_count"],
     )
 
@@ -397,15 +311,30 @@ def update_article(db: sqlite_utils.Database, article_id: int, **fields: Any) ->
 
 
 def record_fetch(
-    db: sqlite_utils.Database, result: FetchResult, *, article_id: int | None = None,
-    feed_id: int | None = None, outcome: str | None = None, suspect_reason: str | None = None,
+    db: sqlite_utils.Database,
+    result: FetchResult,
+    *,
+    article_id: int | None = None,
+    feed_id: int | None = None,
+    outcome: str | None = None,
+    suspect_reason: str | None = None,
 ) -> int:
     cursor = db.execute(
         """INSERT INTO fetches (article_id, feed_id, url, fetched_at, status_code, outcome, error,
            final_url, elapsed_ms, bytes, suspect_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (article_id, feed_id, result.url, result.fetched_at, result.status_code,
-         outcome or result.outcome, result.error, result.final_url, round(result.elapsed * 1000),
-         len(result.content) if result.content is not None else None, suspect_reason),
+        (
+            article_id,
+            feed_id,
+            result.url,
+            result.fetched_at,
+            result.status_code,
+            outcome or result.outcome,
+            result.error,
+            result.final_url,
+            round(result.elapsed * 1000),
+            len(result.content) if result.content is not None else None,
+            suspect_reason,
+        ),
     )
     return int(cursor.lastrowid)
 
@@ -426,7 +355,9 @@ def version_by_id(db: sqlite_utils.Database, version_id: int) -> Version | None:
 
 def version_by_number(db: sqlite_utils.Database, article_id: int, number: int) -> Version | None:
     row = _row(
-        db, "SELECT * FROM versions WHERE article_id = ? AND version_number = ?", (article_id, number)
+        db,
+        "SELECT * FROM versions WHERE article_id = ? AND version_number = ?",
+        (article_id, number),
     )
     return _version(row) if row else None
 
@@ -453,9 +384,14 @@ def earlier_version_with_hash(
 
 def _version(row: dict) -> Version:
     return Version(
-        id=row["id"], article_id=row["article_id"], captured_at=row["captured_at"],
-        title=row["title"], byline=row["byline"], body=row["body"],
-        content_hash=row["content_hash"], published_at=row["published_at"],
+        id=row["id"],
+        article_id=row["article_id"],
+        captured_at=row["captured_at"],
+        title=row["title"],
+        byline=row["byline"],
+        body=row["body"],
+        content_hash=row["content_hash"],
+        published_at=row["published_at"],
         modified_at=row["modified_at"],
     )
 
@@ -468,8 +404,15 @@ def store_snapshot(
     cursor = db.execute(
         """INSERT INTO snapshots (article_id, fetch_id, captured_at, url, encoding, size, content)
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (article_id, fetch_id, result.fetched_at, result.final_url or result.url, result.encoding,
-         len(result.content), zlib.compress(result.content, 6)),
+        (
+            article_id,
+            fetch_id,
+            result.fetched_at,
+            result.final_url or result.url,
+            result.encoding,
+            len(result.content),
+            zlib.compress(result.content, 6),
+        ),
     )
     return int(cursor.lastrowid)
 
@@ -481,7 +424,8 @@ def snapshot_html(db: sqlite_utils.Database, snapshot_id: int) -> bytes | None:
 
 def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str, Any]) -> Version:
     number = db.execute(
-        "SELECT COALESCE(MAX(version_number), 0) + 1 FROM versions WHERE article_id = ?", (article_id,)
+        "SELECT COALESCE(MAX(version_number), 0) + 1 FROM versions WHERE article_id = ?",
+        (article_id,),
     ).fetchone()[0]
     columns = {"article_id": article_id, "version_number": number, **fields}
     names = ", ".join(columns)
@@ -497,9 +441,15 @@ def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str,
 
 
 def insert_change(
-    db: sqlite_utils.Database, article_id: int, *, from_version_id: int | None,
-    to_version_id: int | None, detected_at: str, classification: Classification,
-    revert_of: int | None = None, fetch_id: int | None = None,
+    db: sqlite_utils.Database,
+    article_id: int,
+    *,
+    from_version_id: int | None,
+    to_version_id: int | None,
+    detected_at: str,
+    classification: Classification,
+    revert_of: int | None = None,
+    fetch_id: int | None = None,
 ) -> int:
     evidence = [
         {"kind": e.kind, "field": e.field, "text": e.text, "old": e.old, "new": e.new}
@@ -508,9 +458,18 @@ def insert_change(
     cursor = db.execute(
         """INSERT INTO changes (article_id, from_version_id, to_version_id, detected_at, kinds, silent,
            summary, evidence, revert_of_version_id, fetch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (article_id, from_version_id, to_version_id, detected_at, json.dumps(list(classification.kinds)),
-         int(classification.silent), classification.summary, json.dumps(evidence, ensure_ascii=False),
-         revert_of, fetch_id),
+        (
+            article_id,
+            from_version_id,
+            to_version_id,
+            detected_at,
+            json.dumps(list(classification.kinds)),
+            int(classification.silent),
+            classification.summary,
+            json.dumps(evidence, ensure_ascii=False),
+            revert_of,
+            fetch_id,
+        ),
     )
     db.execute("UPDATE articles SET change_count = change_count + 1 WHERE id = ?", (article_id,))
     return int(cursor.lastrowid)
@@ -530,12 +489,15 @@ def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, 
         "outlets": one("SELECT COUNT(*) FROM outlets"),
         "feeds": one("SELECT COUNT(*) FROM feeds"),
         "articles": one("SELECT COUNT(*) FROM articles"),
-        "by_status": dict(db.execute("SELECT status, COUNT(*) FROM articles GROUP BY status").fetchall()),
+        "by_status": dict(
+            db.execute("SELECT status, COUNT(*) FROM articles GROUP BY status").fetchall()
+        ),
         "due_now": one(
             "SELECT COUNT(*) FROM articles WHERE status != 'stopped' AND next_check_at <= ?", now
         ),
         "next_due": one(
-            "SELECT MIN(next_check_at) FROM articles WHERE status != 'stopped' AND next_check_at > ?", now
+            "SELECT MIN(next_check_at) FROM articles WHERE status != 'stopped' AND next_check_at > ?",
+            now,
         ),
         "failing": _rows(
             db,

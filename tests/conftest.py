@@ -58,7 +58,9 @@ class CliResult:
     stderr: str
 
 
-def run_cli(*args: str, db: Path | None = None, config: Path | None = None, timeout: float = 120) -> CliResult:
+def run_cli(
+    *args: str, db: Path | None = None, config: Path | None = None, timeout: float = 120
+) -> CliResult:
     """Run the real `python -m monitor` in a subprocess."""
     argv = [sys.executable, "-m", "monitor"]
     if db is not None:
@@ -67,7 +69,12 @@ def run_cli(*args: str, db: Path | None = None, config: Path | None = None, time
         argv += ["--config", str(config)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_MONITOR_")}
     proc = subprocess.run(
-        [*argv, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO,
+        [*argv, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=REPO,
         stdin=subprocess.DEVNULL,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)

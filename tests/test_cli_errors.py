@@ -43,7 +43,9 @@ def digest(path: Path) -> str:
         (("diff", "1", "--format", "pdf"), "invalid value"),
     ],
 )
-def test_bad_arguments_fail_in_one_line_and_keep_the_data(db_with_article: Path, args, fragment) -> None:
+def test_bad_arguments_fail_in_one_line_and_keep_the_data(
+    db_with_article: Path, args, fragment
+) -> None:
     """Unknown options and commands, non-URLs, unsupported schemes: one-line error, data kept."""
     before = run_cli("status", db=db_with_article).stdout
     result = run_cli(*args, db=db_with_article)

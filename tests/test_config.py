@@ -17,7 +17,14 @@ def write(tmp_path: Path, text: str) -> Path:
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [(90, 90.0), ("90s", 90.0), ("15m", 900.0), ("3h", 10800.0), ("2d", 172800.0), ("1.5h", 5400.0)],
+    [
+        (90, 90.0),
+        ("90s", 90.0),
+        ("15m", 900.0),
+        ("3h", 10800.0),
+        ("2d", 172800.0),
+        ("1.5h", 5400.0),
+    ],
 )
 def test_durations_accept_numbers_and_units(value: object, seconds: float) -> None:
     """Durations are seconds as a number or a string with s/m/h/d units."""

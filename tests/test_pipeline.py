@@ -8,12 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from monitor.fetch import Fetcher, iso
+from monitor.sources import canonicalize_url
 
 from monitor import store
 from monitor.config import load_settings
 from monitor.crawl import run_pass
-from monitor.fetch import Fetcher, iso
-from monitor.sources import canonicalize_url
 
 STEP = timedelta(minutes=20)
 
@@ -32,7 +32,9 @@ def monitored(newsroom, config_file: Path, tmp_path: Path, clock):
                 room.advance()
                 clock.now = start + STEP * step
             summaries.append(
-                run_pass(db, fetcher, settings, clock=clock, rng=random.Random(step), check_all=True)
+                run_pass(
+                    db, fetcher, settings, clock=clock, rng=random.Random(step), check_all=True
+                )
             )
     return room, server, db, start, summaries
 
@@ -91,9 +93,13 @@ def test_seed_case_comment_line_is_a_silent_edit(monitored) -> None:
 def test_furniture_noise_never_creates_versions(monitored) -> None:
     """Only scripted edits make versions: re-renders with new ads, timestamps and rails do not."""
     room, _, db, _, _ = monitored
-    expected_versions = {(e.outlet, e.slug, e.step) for e in room.expectations()
-                         if getattr(e, "expect_version", True) and "removed" not in e.kinds
-                         and "restored" not in e.kinds}
+    expected_versions = {
+        (e.outlet, e.slug, e.step)
+        for e in room.expectations()
+        if getattr(e, "expect_version", True)
+        and "removed" not in e.kinds
+        and "restored" not in e.kinds
+    }
     changes_with_versions = db.execute(
         "SELECT COUNT(*) FROM changes WHERE to_version_id IS NOT NULL "
         "AND to_version_id != from_version_id"
@@ -105,11 +111,15 @@ def test_unchanged_pass_stores_nothing_new(monitored, newsroom, config_file, clo
     """A further pass with no newsroom edits adds fetches but no versions or changes."""
     _, _, db, _, _ = monitored
     settings = load_settings(config_file)
-    before = db.execute("SELECT (SELECT COUNT(*) FROM versions), (SELECT COUNT(*) FROM changes)").fetchone()
+    before = db.execute(
+        "SELECT (SELECT COUNT(*) FROM versions), (SELECT COUNT(*) FROM changes)"
+    ).fetchone()
     clock.advance(minutes=30)
     with Fetcher(settings.fetch, clock=clock) as fetcher:
         summary = run_pass(db, fetcher, settings, clock=clock, rng=random.Random(0), check_all=True)
-    after = db.execute("SELECT (SELECT COUNT(*) FROM versions), (SELECT COUNT(*) FROM changes)").fetchone()
+    after = db.execute(
+        "SELECT (SELECT COUNT(*) FROM versions), (SELECT COUNT(*) FROM changes)"
+    ).fetchone()
     assert summary.checked > 0
     assert after == before
 
@@ -128,7 +138,9 @@ def test_an_article_in_two_feeds_is_tracked_once(monitored) -> None:
 def test_every_fetch_attempt_is_recorded(monitored) -> None:
     """Failed attempts (410/404) are rows in fetches with their status code and outcome."""
     _, _, db, _, _ = monitored
-    gone = db.execute("SELECT COUNT(*) FROM fetches WHERE outcome = 'gone' AND status_code IN (404, 410)").fetchone()[0]
+    gone = db.execute(
+        "SELECT COUNT(*) FROM fetches WHERE outcome = 'gone' AND status_code IN (404, 410)"
+    ).fetchone()[0]
     assert gone > 0
     assert db.execute("SELECT COUNT(*) FROM fetches WHERE outcome = 'ok'").fetchone()[0] > 0
 
@@ -138,10 +150,12 @@ def test_raw_html_of_each_version_is_kept_compressed(monitored) -> None:
     _, _, db, _, _ = monitored
     missing = db.execute("SELECT COUNT(*) FROM versions WHERE snapshot_id IS NULL").fetchone()[0]
     assert missing == 0
-    snapshot_id, title = db.execute("SELECT snapshot_id, title FROM versions LIMIT 1").fetchone()
+    snapshot_id = db.execute("SELECT snapshot_id FROM versions LIMIT 1").fetchone()[0]
     html = store.snapshot_html(db, snapshot_id)
     assert html is not None and b"<html" in html.lower()
-    stored, size = db.execute("SELECT length(content), size FROM snapshots WHERE id = ?", (snapshot_id,)).fetchone()
+    stored, size = db.execute(
+        "SELECT length(content), size FROM snapshots WHERE id = ?", (snapshot_id,)
+    ).fetchone()
     assert stored < size
 
 

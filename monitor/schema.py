@@ -1,0 +1,138 @@
+"""Schema migrations, oldest first. PRAGMA user_version counts those applied.
+
+A migration is a function of the database; it runs inside the caller's
+transaction. Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE outlets (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, domain TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            outlet_id INTEGER REFERENCES outlets(id),
+            url TEXT NOT NULL UNIQUE,
+            kind TEXT,
+            added_at TEXT NOT NULL,
+            last_polled_at TEXT,
+            next_poll_at TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_status INTEGER,
+            last_outcome TEXT,
+            last_error TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            entries_seen INTEGER NOT NULL DEFAULT 0,
+            parent_feed_id INTEGER REFERENCES feeds(id))"""
+    )
+    db.execute(
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            outlet_id INTEGER REFERENCES outlets(id),
+            url TEXT NOT NULL UNIQUE,
+            first_seen_at TEXT NOT NULL,
+            last_checked_at TEXT,
+            next_check_at TEXT,
+            status TEXT NOT NULL DEFAULT 'active',
+            last_changed_at TEXT,
+            title TEXT,
+            feed_id INTEGER REFERENCES feeds(id),
+            etag TEXT,
+            last_modified TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            suspect_count INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            version_count INTEGER NOT NULL DEFAULT 0,
+            change_count INTEGER NOT NULL DEFAULT 0)"""
+    )
+    db.execute(
+        """CREATE TABLE article_urls (
+            url TEXT PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id))"""
+    )
+    db.execute(
+        """CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER REFERENCES articles(id),
+            feed_id INTEGER REFERENCES feeds(id),
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status_code INTEGER,
+            outcome TEXT NOT NULL,
+            error TEXT,
+            final_url TEXT,
+            elapsed_ms INTEGER,
+            bytes INTEGER,
+            suspect_reason TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            fetch_id INTEGER REFERENCES fetches(id),
+            captured_at TEXT NOT NULL,
+            url TEXT,
+            encoding TEXT,
+            compression TEXT NOT NULL DEFAULT 'zlib',
+            size INTEGER NOT NULL,
+            content BLOB)"""
+    )
+    db.execute(
+        """CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            version_number INTEGER NOT NULL,
+            captured_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            byline TEXT NOT NULL,
+            body TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            published_at TEXT,
+            modified_at TEXT,
+            canonical_url TEXT,
+            extractor TEXT,
+            fetch_id INTEGER REFERENCES fetches(id),
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            UNIQUE (article_id, version_number))"""
+    )
+    db.execute(
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            from_version_id INTEGER REFERENCES versions(id),
+            to_version_id INTEGER REFERENCES versions(id),
+            detected_at TEXT NOT NULL,
+            kinds TEXT NOT NULL,
+            silent INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            revert_of_version_id INTEGER REFERENCES versions(id),
+            fetch_id INTEGER REFERENCES fetches(id))"""
+    )
+    for sql in (
+        "CREATE INDEX idx_articles_due ON articles(next_check_at) WHERE status != 'stopped'",
+        "CREATE INDEX idx_articles_outlet ON articles(outlet_id)",
+        "CREATE INDEX idx_articles_status ON articles(status)",
+        "CREATE INDEX idx_feeds_due ON feeds(next_poll_at)",
+        "CREATE INDEX idx_versions_article ON versions(article_id, version_number)",
+        "CREATE INDEX idx_versions_hash ON versions(article_id, content_hash)",
+        "CREATE INDEX idx_changes_article ON changes(article_id, id)",
+        "CREATE INDEX idx_changes_detected ON changes(detected_at)",
+        "CREATE INDEX idx_changes_silent ON changes(silent, detected_at)",
+        "CREATE INDEX idx_fetches_article ON fetches(article_id, fetched_at)",
+        "CREATE INDEX idx_fetches_time ON fetches(fetched_at)",
+        "CREATE INDEX idx_snapshots_article ON snapshots(article_id, captured_at)",
+    ):
+        db.execute(sql)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
