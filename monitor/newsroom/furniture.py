@@ -143,6 +143,6 @@ class Furniture:
 
     def _footer(self, n: int, now: datetime) -> str:
         return (
-            f'<p class="{self.p}footer-time">Page generated {now.isoformat(timespec="microseconds")}'
-            f" · request {n}</p>"
+            f'<p class="{self.p}footer-time">Page generated '
+            f"{now.isoformat(timespec='microseconds')} · request {n}</p>"
         )

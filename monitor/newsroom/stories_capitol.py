@@ -46,8 +46,9 @@ def _sanctions() -> Story:
             "before the rules are published. Two of the officials said the administration hoped "
             "to coordinate the announcement with allies in Europe and Asia.",
             "Industry groups have warned that sweeping controls could cost American companies "
-            "billions of dollars in sales and push foreign buyers toward competitors. Several "
-            "chief executives met with Commerce Department officials last month to press their case.",
+            "billions of dollars in sales and push foreign buyers toward competitors. "
+            "Several chief executives met with Commerce Department officials last month "
+            "to press their case.",
             "“We share the goal of protecting national security, but the rules have to be "
             "workable,” said Margaret Liu, who leads a trade association representing chipmakers.",
             "Lawmakers from both parties have urged the administration to act faster, arguing "
@@ -122,7 +123,8 @@ def _bridge() -> Story:
             "bridges had fallen behind schedule in 11 states, raising concerns about how well "
             "officials are tracking structures that carry millions of vehicles each day.",
             "The report, by the Transportation Department's inspector general, said that "
-            "roughly 4,300 bridges had gone longer than the required two years between inspections.",
+            "roughly 4,300 bridges had gone longer than the required two years between "
+            "inspections.",
             "Among them was the Calder River crossing, which opened in 1965 and carries an "
             "interstate highway over a rail yard. Its last full inspection was in 2019.",
             "State officials said staffing shortages and the pandemic had delayed the work, "
