@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -147,7 +152,10 @@ def test_seed_sentence_appears_only_from_its_step(
     server: NewsroomServer, newsroom: Newsroom, client: httpx.Client
 ) -> None:
     """The National Security Council line is absent until step 2, then present in the body."""
-    (seed_edit,) = [e for e in newsroom.expectations() if "comment_line" in e.kinds][:1]
+    (seed_edit,) = [
+        e for e in newsroom.expectations() if e.slug == "white-house-weighs-new-export-controls"
+    ][:1]
+    assert seed_edit.kinds == {"comment_line"}
     assert seed_edit.outlet == "capitol" and seed_edit.silent
     url = server.article_url(seed_edit.outlet, seed_edit.slug)
     for step in range(newsroom.max_step + 1):
@@ -392,3 +400,31 @@ def test_one_port_per_outlet_and_close_stops_serving(newsroom: Newsroom) -> None
     server.close()
     with httpx.Client(trust_env=False, timeout=2) as client, pytest.raises(httpx.ConnectError):
         client.get(urls[0] + "/robots.txt")
+
+
+def test_command_line_serves_advances_and_stops_cleanly_on_ctrl_c() -> None:
+    """`python -m monitor.newsroom` prints outlet URLs that answer, advances the clock on its
+    timer, and exits 0 on Ctrl-C (SIGINT)."""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor.newsroom", "--port-base", "0", "--step-seconds", "0.2"],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        text=True,
+        # A background test runner may ignore SIGINT; the child must see it as Ctrl-C.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(6)]
+        capitol = lines[0].split()[1]
+        assert lines[0].startswith("capitol") and lines[-1].startswith("step 1:")
+        with httpx.Client(trust_env=False, timeout=5) as client:
+            assert client.get(capitol + "/rss.xml").status_code == 200
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and out.rstrip().endswith("stopping")

@@ -6,6 +6,7 @@ Prints each outlet's URLs, then advances the story clock on a timer until Ctrl-C
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 
 from monitor.newsroom.core import Newsroom
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
 
     newsroom = Newsroom(seed=args.seed, extra_articles=args.extra_articles)
     stop = threading.Event()
+    # SIGTERM (systemd, kill) stops as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with serve_newsroom(newsroom, host=args.host, port_base=args.port_base) as server:
         for name, base in server.base_urls.items():
             print(f"{name:8} {base}  feeds: {' '.join(server.feed_urls[name])}")
@@ -37,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
                 changed = [e for e in newsroom.expectations() if e.step == step]
                 print(f"step {step}: {len(changed)} scripted revision(s)", flush=True)
         except KeyboardInterrupt:
-            print("stopping")
+            pass
+        print("stopping", flush=True)
     return 0
 
 
