@@ -45,7 +45,10 @@ Handler = Callable[[Request], Response]
 
 
 def text(
-    body: str | bytes, content_type: str = "text/html; charset=utf-8", status: int = 200, **headers: str
+    body: str | bytes,
+    content_type: str = "text/html; charset=utf-8",
+    status: int = 200,
+    **headers: str,
 ) -> Response:
     """A fixed response; extra headers as keyword arguments (underscores become dashes)."""
     data = body.encode("utf-8") if isinstance(body, str) else body

@@ -85,7 +85,7 @@ def test_iso_is_utc_to_the_second() -> None:
 def test_default_settings_refuse_non_public_hosts_without_traffic(
     host: str, only_loopback: list[object]
 ) -> None:
-    """With default settings a private, loopback or metadata address is refused before connecting."""
+    """Default settings refuse private, loopback and metadata addresses before connecting."""
     with TestServer({"/": text("secret")}) as server, Fetcher(FetchSettings()) as f:
         result = f.fetch(f"http://{host}:{server.port}/")
         assert result.outcome == "address_refused"
@@ -190,7 +190,9 @@ def test_redirect_to_other_scheme_is_bad_url(target: str) -> None:
     assert target.split(":")[0] in (result.error or "")
 
 
-@pytest.mark.parametrize("url", ["not a url", "ftp://example.org/", "mailto:x@example.org", "http://"])
+@pytest.mark.parametrize(
+    "url", ["not a url", "ftp://example.org/", "mailto:x@example.org", "http://"]
+)
 def test_bad_urls_are_outcomes_not_exceptions(url: str) -> None:
     """Unfetchable URLs come back as bad_url with a one-line error."""
     with fetcher() as f:
@@ -386,7 +388,9 @@ def test_robots_disallow_applies_to_redirect_targets() -> None:
         assert server.hits("/private/x") == 0
 
 
-@pytest.mark.parametrize(("status", "outcome"), [(404, "ok"), (403, "ok"), (500, "robots_disallowed")])
+@pytest.mark.parametrize(
+    ("status", "outcome"), [(404, "ok"), (403, "ok"), (500, "robots_disallowed")]
+)
 def test_robots_errors_follow_rfc9309(status: int, outcome: str) -> None:
     """A 4xx robots.txt allows everything; a 5xx one disallows everything for now."""
     routes = {"/robots.txt": text("oops", status=status), "/news": text("news")}
