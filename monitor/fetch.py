@@ -300,11 +300,12 @@ class Fetcher:
             raise _Stop("robots_disallowed", one_line(f"{why} {url}"))
 
     def _robots_rules(self, url: httpx.URL) -> Protego | bool:
-        key = f"{url.scheme}://{url.host}:{url.port or _default_port(url)}"
+        key = f"{url.scheme} {url.host} {url.port or _default_port(url)}"
         now = self._clock()
         cached = self._robots.get(key)
         if cached is None or cached.expires <= now:
-            fresh = self._load_robots(httpx.URL(key + "/robots.txt"), now)
+            robots_url = url.copy_with(path="/robots.txt", query=None, fragment=None)
+            fresh = self._load_robots(robots_url, now)
             # RFC 9309: while robots.txt is unreachable a crawler may keep using
             # a copy it read before, rather than stopping altogether.
             if not fresh.reachable and cached is not None and cached.reachable:

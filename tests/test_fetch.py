@@ -10,10 +10,12 @@ import tracemalloc
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from monitor import netguard
+from monitor.charset import decode_body
 from monitor.config import FetchSettings
 from monitor.fetch import Fetcher, iso
 from tests.httpserver import Request, Response, TestServer, drip, redirect, repeat, text
@@ -472,3 +474,19 @@ def test_a_few_bad_bytes_keep_the_declared_charset() -> None:
         result = f.fetch(server.url("/p"))
     assert result.outcome == "ok" and result.encoding == "utf-8"
     assert "Le café “ouvert”" in (result.text or "") and "\ufffd" in (result.text or "")
+
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.mark.corpus
+def test_real_pages_decode_without_added_damage() -> None:
+    """Every real article page decodes as text, adding no replacement characters of its own."""
+    pages = sorted((CORPUS / "pages" / "scrapinghub-aeb" / "html").glob("*.html.gz"))
+    if not pages:
+        pytest.skip(f"corpus not found at {CORPUS} (it lives beside the repo, not in it)")
+    for page in pages:
+        data = gzip.decompress(page.read_bytes())
+        decoded = decode_body(data, "text/html")
+        assert decoded is not None, page.name
+        assert decoded[0].count("\ufffd") == data.count("\ufffd".encode()), page.name
