@@ -60,8 +60,11 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
         remove_elements(root, selectors["remove"])
     ld = linked_data(root) or LinkedData()
     extractor, body = _body(root, html, url, selectors, ld)
+    title = _title(root, ld, selectors, url)
+    # the headline is often inside the article container; it is not a paragraph
+    body = tuple(p for p in body if p != title)
     return Article(
-        title=_title(root, ld, selectors, url),
+        title=title,
         byline=_byline(root, ld, selectors, html, url),
         body=body,
         published_at=_time(root, selectors.get("published"), ld.published, _PUBLISHED),
@@ -116,7 +119,9 @@ def _site_names(root: Any, url: str) -> list[str]:
         or ""
     ]
     for el in xpath(root, "//script[contains(@type,'ld+json')]"):
-        names.extend(re.findall(r'"publisher"\s*:\s*\{[^{}]*?"name"\s*:\s*"([^"]+)"', el.text or ""))
+        names.extend(
+            re.findall(r'"publisher"\s*:\s*\{[^{}]*?"name"\s*:\s*"([^"]+)"', el.text or "")
+        )
     host = re.sub(r"^(?:https?://)?(?:www\d?\.|m\.)?", "", url.casefold()).split("/")[0]
     names.append(host.split(".")[0] if host else "")
     return [n.lstrip("@") for n in names if n and n.strip()]
@@ -128,7 +133,13 @@ def _is_site(segment: str, sites: list[str]) -> bool:
         return True
     for site in sites:
         s = "".join(_tokens(site))
-        if s and (squashed == s or (len(s) >= 4 and (s in squashed or squashed in s))):
+        if not s:
+            continue
+        # "The Guardian" for "Guardian", "eHow.com" for "eHow"; never a whole
+        # headline that merely mentions the site
+        if squashed == s or (len(s) >= 4 and squashed in s):
+            return True
+        if len(s) >= 4 and s in squashed and len(squashed) <= 1.5 * len(s) + 4:
             return True
     return False
 
@@ -161,7 +172,11 @@ def _title(root: Any, ld: LinkedData, selectors: dict[str, str], url: str) -> st
     title_tag = next((t for el in xpath(root, "//title") if (t := text_of(el))), "")
     metas = [
         strip_site_name(t, sites)
-        for t in (ld.headline, meta_content(root, "og:title", "twitter:title"), title_tag)
+        for t in (
+            ld.headline,
+            meta_content(root, "og:title", "dc:title", "twitter:title", "parsely-title"),
+            title_tag,
+        )
         if t
     ]
     h1s = [
@@ -181,7 +196,8 @@ def _title(root: Any, ld: LinkedData, selectors: dict[str, str], url: str) -> st
 
 _BYLINE_XPATHS = (
     "//*[@rel='author' or contains(concat(' ', @rel, ' '), ' author ')]",
-    "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author' and not(.//*[@itemprop='name'])]",
+    "//*[@itemprop='author']//*[@itemprop='name']"
+    " | //*[@itemprop='author' and not(.//*[@itemprop='name'])]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
     " or contains(@class, 'byline__name') or contains(@class, 'author-name')"
     " or contains(@class, 'byline-name') or contains(@class, 'author_name')]",
@@ -199,7 +215,14 @@ def _byline(root: Any, ld: LinkedData, selectors: dict[str, str], html: str, url
         if found:
             return found
     meta = meta_content(
-        root, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"
+        root,
+        "dc:creator",
+        "dc.creator",
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "byl",
     )
     if meta and not meta.startswith(("http://", "https://")):
         found = join_authors([meta])
@@ -230,7 +253,9 @@ _PUBLISHED = (
 _MODIFIED = ("article:modified_time", "og:updated_time", "dcterms.modified", "last_updated_date")
 
 
-def _time(root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]) -> str | None:
+def _time(
+    root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]
+) -> str | None:
     if selector:
         for el in select(root, selector):
             value = el.get("datetime") or el.get("content") or text_of(el)

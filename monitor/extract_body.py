@@ -162,7 +162,7 @@ def _echoes(text: str, known: set[str]) -> bool:
 
 
 def _prose(text: str) -> bool:
-    return len(text) >= 80 and len(text.split()) >= 12 and text[-1] in ".!?\"”’)»"
+    return len(text) >= 80 and len(text.split()) >= 12 and text[-1] in '.!?"”’)»'
 
 
 def _near(a: Any, b: Any, levels: int = 5) -> bool:
@@ -215,7 +215,9 @@ def recover_dropped(root: Any, body: tuple[str, ...]) -> tuple[str, ...]:
 _MAX_GAP = 3
 
 
-def _gap(elements: list[Any], texts: list[str], after: int, before: int, known: set[str]) -> list[str]:
+def _gap(
+    elements: list[Any], texts: list[str], after: int, before: int, known: set[str]
+) -> list[str]:
     """Prose paragraphs strictly between two positions of the <p> list, or []."""
     lo = after + 1 if after >= 0 else max(0, before - _MAX_GAP * 2)
     found: list[str] = []
@@ -232,8 +234,10 @@ def _gap(elements: list[Any], texts: list[str], after: int, before: int, known: 
         found.insert(0, text)
         if len(found) > _MAX_GAP:
             return []
-    if after >= 0 and lo + len(found) < before and any(
-        texts[k] and texts[k] not in found for k in range(lo, before)
+    if (
+        after >= 0
+        and lo + len(found) < before
+        and any(texts[k] and texts[k] not in found for k in range(lo, before))
     ):
         return []  # something non-prose sits in the gap: keep the extractor's choice
     return found

@@ -52,8 +52,40 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
 
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table td th tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button"})
 
@@ -98,13 +130,24 @@ def xpath(root: Any, expr: str) -> list[Any]:
     return result if isinstance(result, list) else []
 
 
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+
+
 def meta_content(root: Any, *names: str) -> str | None:
-    """The first non-empty ``content`` of <meta name|property|itemprop=...> among names."""
+    """The first non-empty ``content`` of <meta name|property|itemprop=...> among names.
+
+    Names match case-insensitively and within space-separated lists
+    (``property="og:title dc:title"``).
+    """
     for name in names:
-        for el in xpath(
-            root,
-            f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']",
-        ):
+        key = name.lower().replace("'", "")
+        test = " or ".join(
+            f"contains(concat(' ', translate(normalize-space(@{attr}), '{_UPPER}', '{_LOWER}'),"
+            f" ' '), ' {key} ')"
+            for attr in ("property", "name", "itemprop")
+        )
+        for el in xpath(root, f"//meta[{test}]"):
             value = clean_text(html_lib.unescape(el.get("content") or ""))
             if value:
                 return value
@@ -208,7 +251,9 @@ def linked_data(root: Any) -> LinkedData | None:
     articles = [n for n in nodes if _types(n) & ARTICLE_TYPES]
     if not articles:
         return None
-    best = max(articles, key=lambda n: (bool(n.get("headline")), len(str(n.get("articleBody", "")))))
+    best = max(
+        articles, key=lambda n: (bool(n.get("headline")), len(str(n.get("articleBody", ""))))
+    )
     authors: list[str] = []
     for name in _names(best.get("author") or best.get("creator"), index):
         name = clean_byline(name)
@@ -239,10 +284,8 @@ _BY_TAIL = re.compile(
     re.IGNORECASE,
 )
 _ROLE = re.compile(
-    r",\s*(?:(?:senior|chief|staff|political|foreign|deputy|special|associate|contributing|"
-    r"executive|managing|technology|science|health|business|sports?|economics?)\s+)*"
-    r"(?:correspondent|reporter|editor|writer|columnist|contributor|producer|journalist|"
-    r"analyst|critic)\b.*$|\s+(?:is|was)\s+(?:a|an|the)\s+.*$",
+    r",\s*(?:[\w'-]+\s+){0,3}(?:correspondent|reporter|editor|writer|columnist|contributor|"
+    r"producer|journalist|analyst|critic|photographer)s?\b.*$|\s+(?:is|was)\s+(?:a|an|the)\s+.*$",
     re.IGNORECASE,
 )
 _SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)

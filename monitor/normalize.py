@@ -130,9 +130,7 @@ def normalize(article: Article) -> Article:
     """
     title = clean_text(article.title)
     body = tuple(
-        clean
-        for p in article.body
-        if not is_furniture(clean := clean_text(p)) and clean != title
+        clean for p in article.body if not is_furniture(clean := clean_text(p)) and clean != title
     )
     return replace(
         article,
