@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 import trafilatura
-from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from monitor.extract_meta import text_of, xpath
@@ -31,17 +30,14 @@ def select(root: Any, selector: str | None) -> list[Any]:
         return []
     try:
         return list(CSSSelector(selector)(root))
-    except (etree.XPathError, ValueError, SyntaxError, TypeError, AssertionError):
-        return []
-    except Exception:  # cssselect raises its own SelectorError subclasses of SyntaxError
+    except Exception:  # cssselect and lxml raise a zoo of errors on a bad selector
         return []
 
 
 def remove_elements(root: Any, selector: str | None) -> None:
     """Drop furniture chosen by an outlet's ``remove`` selector, keeping tail text."""
     for el in select(root, selector):
-        parent = el.getparent()
-        if parent is not None:
+        if el.getparent() is not None:  # the root element cannot be dropped
             el.drop_tree()
 
 
