@@ -65,7 +65,7 @@ def test_malformed_feed_is_refused_in_one_line(tmp_path: Path) -> None:
 
 def test_check_reports_feed_errors_and_goes_on(newsroom, tmp_path: Path) -> None:
     """A feed that breaks later is reported by `check`, which still checks the other articles."""
-    room, server = newsroom
+    _, server = newsroom
     config = tmp_path / "c.toml"
     config.write_text("[fetch]\nallow_private_addresses = true\n", encoding="utf-8")
     db = tmp_path / "m.db"
