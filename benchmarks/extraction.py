@@ -137,6 +137,14 @@ def title_match(got: str, expected: str) -> bool:
 _SITE_SUFFIX = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2}|::)\s+|\s*\[[^\]]+\]\s*$")
 
 
+_TYPOGRAPHY = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+
+
+def _typography(text: str) -> str:
+    """Curly and straight quotes, dashes: the same headline to a reader."""
+    return text.translate(_TYPOGRAPHY)
+
+
 def title_match_sans_site(got: str, expected: str) -> bool:
     """Exact match once the reference drops leading/trailing " | Site"-style segments.
 
@@ -144,7 +152,7 @@ def title_match_sans_site(got: str, expected: str) -> bool:
     says; this rate shows how many misses are only that. Never used as the
     headline figure.
     """
-    got, expected = clean_text(got), clean_text(expected)
+    got, expected = _typography(clean_text(got)), _typography(clean_text(expected))
     if got == expected:
         return True
     if not got or got not in expected:
@@ -251,7 +259,7 @@ def measure(name: str, fn: Extractor, parts: frozenset[str] | None = None) -> Re
 def print_reports(reports: list[Report], verbose: bool = False) -> None:
     rows = [
         ("title exact match (readability)", lambda r: f"{r.title_rate:.3f} ({len(r.titles)})"),
-        ("  ignoring site-name segments", lambda r: f"{r.title_rate_sans_site:.3f}"),
+        ("  ignoring site-name segments, quote style", lambda r: f"{r.title_rate_sans_site:.3f}"),
         ("byline match (readability)", lambda r: f"{r.byline_rate:.3f} ({len(r.bylines)})"),
         ("body F1 (aeb)", lambda r: f"{r.body_mean(3):.3f}"),
         ("body precision", lambda r: f"{r.body_mean(1):.3f}"),
