@@ -64,7 +64,11 @@ class FaultZoo:
             routes = {f"/a/{i}": handler for i in range(ARTICLES)}
             self.servers[name] = TestServer(routes)  # type: ignore[arg-type]
         self.feed_server = TestServer(
-            {"/feed.xml": text("<rss><channel><item><link>http://", "application/rss+xml")}
+            {
+                "/feed.xml": text(
+                    b'<rss version="2.0"><channel>\x00\x01<item>{{', "application/rss+xml"
+                )
+            }
         )
 
     # -- what tests use ---------------------------------------------------------------
