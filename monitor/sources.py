@@ -86,7 +86,11 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         raise BadURL(f"not a URL: {raw!r} ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        why = f"not an http(s) URL: {raw!r}" if scheme else f"not a URL: {raw!r}"
+        why = (
+            f"unsupported scheme {scheme!r} (only http and https): {raw!r}"
+            if scheme
+            else f"not a URL: {raw!r}"
+        )
         raise BadURL(why)
     host = _host(parts)
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
