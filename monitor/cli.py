@@ -228,6 +228,30 @@ class _Progress:
 
 
 @cli.command()
+@click.option(
+    "--shutdown-timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to let in-flight fetches finish after SIGTERM/SIGINT before abandoning them.",
+)
+@pass_app
+def run(app: AppContext, shutdown_timeout: float) -> None:
+    """The daemon: poll feeds and revisit articles on schedule until SIGTERM/SIGINT.
+
+    Logs one line per event (key=value) on stdout; speaks the systemd notify
+    protocol when $NOTIFY_SOCKET is set.
+
+    \b
+    Example:
+      article-monitor --config monitor.toml run
+    """
+    from monitor.daemon import run_daemon
+
+    run_daemon(app.db, app.settings, shutdown_timeout=shutdown_timeout)
+
+
+@cli.command()
 @click.argument("article")
 @click.option(
     "--from", "from_n", type=int, help="Version number to diff from (default: the one before --to)."
@@ -329,6 +353,11 @@ def status(app: AppContext) -> None:
         click.echo(
             f"failing feed #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
         )
+    from monitor.politeness import hosts_backing_off
+
+    for host in hosts_backing_off(app.db, now):
+        until = iso(host.backoff_until) if host.backoff_until else "-"
+        click.echo(f"host backing off until {until}: {host.host}: {host.reason}")
     for row in report["last_errors"]:
         click.echo(f"error at {row['fetched_at']}: {row['url']}: {row['outcome']} {row['error']}")
 

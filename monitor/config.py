@@ -47,6 +47,10 @@ class FetchSettings:
     max_bytes: int = 5_000_000
     max_redirects: int = 10
     per_host_concurrency: int = 2
+    #: seconds between the starts of two requests to one host (robots.txt may ask for more)
+    min_host_delay: float = 1.0
+    #: simultaneous fetches in the daemon, all hosts together
+    max_concurrency: int = 8
     allow_private_addresses: bool = False
     obey_robots: bool = True
 
@@ -156,6 +160,10 @@ def _fetch_settings(table: Mapping[str, Any]) -> FetchSettings:
         per_host_concurrency=_typed(
             table, "per_host_concurrency", int, "fetch", d.per_host_concurrency
         ),
+        min_host_delay=parse_duration(
+            table.get("min_host_delay", d.min_host_delay), key="[fetch] min_host_delay"
+        ),
+        max_concurrency=_typed(table, "max_concurrency", int, "fetch", d.max_concurrency),
         allow_private_addresses=_typed(
             table, "allow_private_addresses", bool, "fetch", d.allow_private_addresses
         ),
@@ -167,6 +175,8 @@ def _fetch_settings(table: Mapping[str, Any]) -> FetchSettings:
         raise ConfigError("[fetch] timeout must be positive")
     if settings.max_bytes < 1024:
         raise ConfigError("[fetch] max_bytes must be at least 1024")
+    if settings.max_concurrency < 1:
+        raise ConfigError("[fetch] max_concurrency must be ≥ 1")
     if settings.per_host_concurrency < 1 or settings.max_redirects < 0:
         raise ConfigError("[fetch] per_host_concurrency must be ≥ 1 and max_redirects ≥ 0")
     return settings

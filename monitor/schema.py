@@ -135,4 +135,22 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
+def _m_daemon_hosts(db: sqlite_utils.Database) -> None:
+    """Per-host backoff state, and each article's host so the dispatcher can skip paused hosts.
+
+    ``articles.host`` starts NULL; the daemon fills it (monitor.politeness.host_key).
+    """
+    db.execute(
+        """CREATE TABLE hosts (
+            host TEXT PRIMARY KEY,
+            backoff_until TEXT,
+            reason TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            last_error_at TEXT)"""
+    )
+    db.execute("ALTER TABLE articles ADD COLUMN host TEXT")
+    db.execute("CREATE INDEX idx_articles_host_missing ON articles(id) WHERE host IS NULL")
+    db.execute("CREATE INDEX idx_hosts_backoff ON hosts(backoff_until)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial, _m_daemon_hosts)

@@ -252,7 +252,8 @@ def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) ->
     """
     other = find_article(db, canonical)
     if other is None:
-        db.execute("UPDATE articles SET url = ? WHERE id = ?", (canonical, article_id))
+        # host NULL: the daemon recomputes it (the canonical URL may live on another host).
+        db.execute("UPDATE articles SET url = ?, host = NULL WHERE id = ?", (canonical, article_id))
         add_alias(db, canonical, article_id)
         return article_id
     survivor = int(other["id"])
