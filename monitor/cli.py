@@ -400,6 +400,107 @@ def demo(duration: float | None, step_seconds: float, demo_db: Path) -> None:
     run_demo(DemoOptions(demo_db, duration, step_seconds), click.echo)
 
 
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path), default="article-monitor.toml")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a starter config with 30+ real outlets' public feeds to PATH.
+
+    \b
+    Example:
+      article-monitor init
+      article-monitor --config article-monitor.toml run
+    """
+    from importlib.resources import files
+
+    if path.exists() and not force:
+        raise UserError(f"{path} exists; pass --force to overwrite it")
+    if not path.resolve().parent.exists():
+        raise UserError(f"directory does not exist: {path.resolve().parent}")
+    starter = files("monitor").joinpath("data/starter.toml").read_text(encoding="utf-8")
+    load_settings_text(starter)  # never write a config we could not read back
+    path.write_text(starter, encoding="utf-8")
+    outlets = starter.count("[[outlets]]")
+    click.echo(f"wrote {path} ({outlets} outlets); edit [fetch] user_agent, then:")
+    click.echo(f"  article-monitor --config {path} run")
+
+
+def load_settings_text(text: str) -> Settings:
+    import tomllib
+
+    from monitor.config import settings_from_mapping
+
+    return settings_from_mapping(tomllib.loads(text))
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["changes", "versions", "sentences"]), default="changes")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (default: stdout).",
+)
+@click.option(
+    "--since",
+    help="Only records at or after this UTC time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z.",
+)
+@click.option("--outlet", help="Only this outlet.")
+@click.option("--silent-only", is_flag=True, help="Only silent edits (changes).")
+@pass_app
+def export(
+    app: AppContext,
+    what: str,
+    fmt: str,
+    output: Path | None,
+    since: str | None,
+    outlet: str | None,
+    silent_only: bool,
+) -> None:
+    """Export changes, versions, or NewsEdits-style sentence operations as JSON Lines or CSV.
+
+    `sentences` lists, for every consecutive version pair, each sentence added,
+    removed, edited or moved.
+
+    \b
+    Examples:
+      article-monitor export changes --silent-only -o silent.jsonl
+      article-monitor export versions --format csv -o versions.csv
+      article-monitor export sentences --since 2026-11-01 -o newsedits.jsonl
+    """
+    from monitor.export import FIELDS, Filters, records, write_csv, write_jsonl
+
+    if since is not None:
+        since = _utc_bound(since)
+    if output is not None and not output.resolve().parent.exists():
+        raise UserError(f"directory does not exist: {output.resolve().parent}")
+    rows = records(app.db, what, Filters(since=since, outlet=outlet, silent_only=silent_only))  # type: ignore[arg-type]
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        count = write_csv(rows, out, FIELDS[what]) if fmt == "csv" else write_jsonl(rows, out)
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"wrote {count} {what} records to {output}", err=True)
+
+
+def _utc_bound(value: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"--since: not a date or time: {value!r} (try 2026-11-01)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return iso(moment)
+
+
 # ------------------------------------------------------------------ entry point
 
 _KNOWN_ERRORS: tuple[type[Exception], ...] = (ConfigError, store.StoreError, BadURL, FeedError)
