@@ -10,8 +10,10 @@ Decisions a reviewer should know about:
 - A comment line, correction notice or quote added inside an existing paragraph
   is found sentence by sentence; what is left is ``numbers``, ``quote`` or
   ``wording`` (a single-letter typo fix in one word is ``minor``).
-- ``moved`` (added to the vocabulary) marks a paragraph at another position;
-  reordering changes what a reader sees first, so it is substantive.
+- ``moved`` (added to the vocabulary) marks a paragraph at another position.
+  Reordering alone is recorded but not substantive (not silent): pages reflow
+  paragraphs often and flagging each would drown reviewers; a moved paragraph
+  that was also edited brings its own ``wording``/``numbers``/``quote`` kinds.
 - ``minor`` is reported only when nothing substantive happened.
 - ``revert`` does not make a change substantive on its own (reverting a typo
   fix is not news); with ``headline`` etc. the change is silent as usual.
@@ -51,7 +53,7 @@ from monitor.textsignals import (
 
 HeadlineKind = Literal["wording", "case/punct-only", "typographic-only", "same"]
 #: Kinds that never make a change substantive, in addition to NON_SUBSTANTIVE_KINDS.
-_NEVER_SUBSTANTIVE_ALONE = frozenset({"revert"})
+_NEVER_SUBSTANTIVE_ALONE = frozenset({"revert", "moved"})
 #: Quoted text shorter than this is a scare quote ('oldest ice'), not someone's words.
 _QUOTE_MIN_WORDS = 3
 #: Words whose one-letter change flips a sentence's meaning: never a typo fix.

@@ -1,0 +1,286 @@
+"""HTML → Article: outlet selectors, then JSON-LD, then a generic extractor.
+
+Each field is taken from the most trustworthy stage that has it, so a page may
+get its title from its ``<h1>``, its byline from JSON-LD and its body from
+trafilatura. ``Article.extractor`` names the stage that produced the body.
+Pure and total: any ``str`` in, an ``Article`` out (garbage gives an empty one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from monitor.extract_body import (
+    generic_author,
+    generic_body,
+    jsonld_body,
+    recover_dropped,
+    remove_elements,
+    select,
+    selector_body,
+)
+from monitor.extract_meta import (
+    LinkedData,
+    canonical_url,
+    clean_byline,
+    join_authors,
+    linked_data,
+    meta_content,
+    parse_html,
+    text_of,
+    xpath,
+)
+from monitor.models import Article
+from monitor.normalize import clean_text
+
+#: A JSON-LD articleBody shorter than this share of the generic text is a teaser.
+JSONLD_MIN_SHARE = 0.6
+
+_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2}|::)\s+")
+_WORD = re.compile(r"\w+")
+
+
+def extract(html: str, url: str, selectors: Mapping[str, str] | None = None) -> Article:
+    """Read the article off a page. Never raises; unreadable input gives ``Article("")``."""
+    try:
+        return _extract(html, url or "", dict(selectors or {}))
+    except Exception:  # the contract is totality: a broken page is data, not a crash
+        return Article(title="")
+
+
+def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
+    if not isinstance(html, str):
+        return Article(title="")
+    root = parse_html(html)
+    if root is None:
+        return Article(title="")
+    if selectors.get("remove"):
+        remove_elements(root, selectors["remove"])
+    ld = linked_data(root) or LinkedData()
+    extractor, body = _body(root, html, url, selectors, ld)
+    title = _title(root, ld, selectors, url)
+    # the headline is often inside the article container; it is not a paragraph
+    body = tuple(p for p in body if p != title)
+    return Article(
+        title=title,
+        byline=_byline(root, ld, selectors, html, url),
+        body=body,
+        published_at=_time(root, selectors.get("published"), ld.published, _PUBLISHED),
+        modified_at=_time(root, selectors.get("modified"), ld.modified, _MODIFIED),
+        canonical_url=canonical_url(root, url),
+        extractor=extractor,
+    )
+
+
+# --- body --------------------------------------------------------------------
+
+
+def _body(
+    root: Any, html: str, url: str, selectors: dict[str, str], ld: LinkedData
+) -> tuple[str, tuple[str, ...]]:
+    if selectors.get("body"):
+        body = selector_body(root, selectors["body"])
+        if body:
+            return "outlet", body
+    # with outlet furniture removed, trafilatura must see the pruned tree
+    source: Any = root if selectors.get("remove") else html
+    generic = recover_dropped(root, generic_body(source, url))
+    if ld.body:
+        from_ld = jsonld_body(root, ld.body)
+        if from_ld and _chars(from_ld) >= JSONLD_MIN_SHARE * _chars(generic):
+            return "jsonld", from_ld
+    return "generic", generic
+
+
+def _chars(body: tuple[str, ...]) -> int:
+    return sum(len(p) for p in body)
+
+
+# --- title -------------------------------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _similar(a: str, b: str) -> bool:
+    """Loose headline equality: most words shared, in either direction."""
+    ta, tb = set(_tokens(a)), set(_tokens(b))
+    if not ta or not tb:
+        return False
+    return len(ta & tb) / max(len(ta), len(tb)) >= 0.6
+
+
+def _site_names(root: Any, url: str) -> list[str]:
+    names = [
+        meta_content(root, "og:site_name", "application-name", "twitter:site", "al:ios:app_name")
+        or ""
+    ]
+    for el in xpath(root, "//script[contains(@type,'ld+json')]"):
+        names.extend(
+            re.findall(r'"publisher"\s*:\s*\{[^{}]*?"name"\s*:\s*"([^"]+)"', el.text or "")
+        )
+    host = re.sub(r"^(?:https?://)?(?:www\d?\.|m\.)?", "", url.casefold()).split("/")[0]
+    names.append(host.split(".")[0] if host else "")
+    return [n.lstrip("@") for n in names if n and n.strip()]
+
+
+def _is_site(segment: str, sites: list[str]) -> bool:
+    squashed = "".join(_tokens(segment))
+    if not squashed:
+        return True
+    for site in sites:
+        s = "".join(_tokens(site))
+        if not s:
+            continue
+        # "The Guardian" for "Guardian", "eHow.com" for "eHow"; never a whole
+        # headline that merely mentions the site
+        if squashed == s or (len(s) >= 4 and squashed in s):
+            return True
+        if len(s) >= 4 and s in squashed and len(squashed) <= 1.5 * len(s) + 4:
+            return True
+    return False
+
+
+def strip_site_name(title: str, sites: list[str]) -> str:
+    """A <title>/og:title without the site name ("Headline | Site", "Site - Headline")."""
+    title = clean_text(title)
+    parts = _SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    kept = list(parts)
+    while len(kept) > 1 and _is_site(kept[-1], sites):
+        kept.pop()
+    while len(kept) > 1 and _is_site(kept[0], sites):
+        kept.pop(0)
+    if len(kept) == len(parts):
+        return title
+    # rejoin with the page's own separators so a headline with a dash stays whole
+    start = title.find(kept[0])
+    end = title.rfind(kept[-1]) + len(kept[-1])
+    return title[start:end] if 0 <= start < end else " ".join(kept)
+
+
+def _title(root: Any, ld: LinkedData, selectors: dict[str, str], url: str) -> str:
+    if selectors.get("title"):
+        chosen = next((t for el in select(root, selectors["title"]) if (t := text_of(el))), "")
+        if chosen:
+            return chosen
+    sites = _site_names(root, url)
+    title_tag = next((t for el in xpath(root, "//title") if (t := text_of(el))), "")
+    metas = [
+        strip_site_name(t, sites)
+        for t in (
+            ld.headline,
+            meta_content(root, "og:title", "dc:title", "twitter:title", "parsely-title"),
+            title_tag,
+        )
+        if t
+    ]
+    h1s = [
+        t
+        for el in xpath(root, "//article//h1 | //main//h1 | //h1")
+        if (t := text_of(el)) and len(t) <= 400
+    ]
+    for h1 in h1s:
+        if any(_similar(h1, m) for m in metas):
+            return h1
+    if metas:
+        return metas[0]
+    return h1s[0] if h1s else ""
+
+
+# --- byline ------------------------------------------------------------------
+
+_BYLINE_XPATHS = (
+    "//*[@rel='author' or contains(concat(' ', @rel, ' '), ' author ')]",
+    "//*[@itemprop='author']//*[@itemprop='name']"
+    " | //*[@itemprop='author' and not(.//*[@itemprop='name'])]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+    " or contains(@class, 'byline__name') or contains(@class, 'author-name')"
+    " or contains(@class, 'byline-name') or contains(@class, 'author_name')]",
+    "//*[contains(@class, 'byline') or contains(@id, 'byline')]",
+)
+
+
+def _byline(root: Any, ld: LinkedData, selectors: dict[str, str], html: str, url: str) -> str:
+    if selectors.get("byline"):
+        found = join_authors([text_of(el) for el in select(root, selectors["byline"])])
+        if found:
+            return found
+    if ld.authors:
+        found = join_authors(list(ld.authors))
+        if found:
+            return found
+    meta = meta_content(
+        root,
+        "dc:creator",
+        "dc.creator",
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "byl",
+    )
+    if meta and not meta.startswith(("http://", "https://")):
+        found = join_authors([meta])
+        if found:
+            return found
+    for expr in _BYLINE_XPATHS:
+        texts = [t for el in xpath(root, expr) if (t := clean_byline(text_of(el))) and len(t) < 100]
+        found = join_authors(texts[:4])
+        if found:
+            return found
+    return join_authors([generic_author(html, url)])
+
+
+# --- dates -------------------------------------------------------------------
+
+_PUBLISHED = (
+    "article:published_time",
+    "og:published_time",
+    "article_published_time",
+    "dc.date.issued",
+    "dcterms.created",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_MODIFIED = ("article:modified_time", "og:updated_time", "dcterms.modified", "last_updated_date")
+
+
+def _time(
+    root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]
+) -> str | None:
+    if selector:
+        for el in select(root, selector):
+            value = el.get("datetime") or el.get("content") or text_of(el)
+            if value and value.strip():
+                return clean_text(value)
+    if from_ld:
+        return from_ld
+    value = meta_content(root, *metas)
+    if value:
+        return value
+    prop = "datePublished" if metas is _PUBLISHED else "dateModified"
+    # microdata: sidebars list related stories with their own dates, so a
+    # <time pubdate> or a single page-wide value is needed to be sure
+    stamps = [
+        v.strip()
+        for el in xpath(root, f"//*[@itemprop='{prop}']")
+        if (v := el.get("datetime") or el.get("content") or "").strip()
+    ]
+    pubdate = [el.get("datetime") for el in xpath(root, "//time[@pubdate and @datetime]")]
+    if metas is _PUBLISHED and pubdate and pubdate[0].strip():
+        return clean_text(pubdate[0])
+    if len(set(stamps)) == 1:
+        return stamps[0]
+    if metas is _PUBLISHED:
+        for el in xpath(root, "//article//time[@datetime] | //time[@datetime]"):
+            if el.get("datetime", "").strip():
+                return clean_text(el.get("datetime"))
+    return None
