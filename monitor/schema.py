@@ -140,10 +140,11 @@ def _m2_review(db: sqlite_utils.Database) -> None:
 
     The FTS index is external-content (no second copy of every body) and kept in
     sync by triggers, so every writer, not just store.py, keeps it current.
+    ``content=[versions]`` is spelled the way Datasette detects a table's FTS index.
     """
     db.execute(
         """CREATE VIRTUAL TABLE versions_fts USING fts5(
-            title, body, content='versions', content_rowid='id', tokenize='unicode61')"""
+            title, body, content=[versions], content_rowid=[id], tokenize='unicode61')"""
     )
     db.execute(
         """CREATE TRIGGER versions_fts_ai AFTER INSERT ON versions BEGIN

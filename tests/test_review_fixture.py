@@ -63,7 +63,9 @@ def fill_database(path: Path) -> Filled:
                 if step:
                     room.advance()
                     clock.now = start + STEP * step
-                run_pass(db, fetcher, settings, clock=clock, rng=random.Random(step), check_all=True)
+                run_pass(
+                    db, fetcher, settings, clock=clock, rng=random.Random(step), check_all=True
+                )
     change_id, article_id = plant_xss(db, iso(end))
     db.conn.close()
     return Filled(path, room, start, change_id, article_id)
@@ -103,7 +105,10 @@ def plant_xss(db, when: str) -> tuple[int, int]:
 
 
 def _fts_ids(db, term: str) -> set[int]:
-    return {r[0] for r in db.execute("SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?", (term,))}
+    return {
+        r[0]
+        for r in db.execute("SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?", (term,))
+    }
 
 
 def test_fts_backfills_versions_stored_before_the_migration(tmp_path: Path) -> None:

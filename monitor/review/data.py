@@ -19,7 +19,7 @@ async def monitor_database(datasette: Datasette) -> Database | None:
     for name, db in datasette.databases.items():
         if name == "_internal":
             continue
-        if _REQUIRED <= set(await db.table_names()):
+        if set(await db.table_names()) >= _REQUIRED:
             return db
     return None
 

@@ -97,7 +97,10 @@ def side_by_side(diff: VersionDiff, evidence: list[dict]) -> list[SideRow]:
         if field.changed and field.ops:
             old_html, new_html = _side(field.ops, "delete"), _side(field.ops, "insert")
         elif field.changed:
-            old_html, new_html = f"<del>{escape(field.old)}</del>", f"<ins>{escape(field.new)}</ins>"
+            old_html, new_html = (
+                f"<del>{escape(field.old)}</del>",
+                f"<ins>{escape(field.new)}</ins>",
+            )
         else:
             old_html = new_html = escape(field.new)
         kinds = tuple(dict.fromkeys(e["kind"] for e in evidence if e.get("field") == field.name))

@@ -98,7 +98,11 @@ _TABLES: dict[str, dict[str, Any]] = {
         "description": "News organisations whose articles are tracked.",
         "sort": "name",
         "label_column": "name",
-        "columns": {"id": "Outlet id (links to its page)", "name": "Outlet name", "domain": "Domain"},
+        "columns": {
+            "id": "Outlet id (links to its page)",
+            "name": "Outlet name",
+            "domain": "Domain",
+        },
     },
     "feeds": {
         "title": "Feeds",

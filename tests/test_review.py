@@ -1,0 +1,343 @@
+"""The review plugin through Datasette's in-process client, on a pipeline-filled database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from xml.etree import ElementTree as ET
+
+import feedparser
+import httpx
+import pytest
+from PIL import Image
+from test_review_fixture import XSS_TITLE, Filled, fill_database
+
+from monitor.review.app import make_datasette
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Filled:
+    return fill_database(tmp_path_factory.mktemp("review") / "monitor.db")
+
+
+@pytest.fixture(scope="module")
+def ds(filled: Filled):
+    datasette = make_datasette(filled.path)
+    asyncio.run(datasette.invoke_startup())
+    return datasette
+
+
+@pytest.fixture(scope="module")
+def sql(filled: Filled) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(f"file:{filled.path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
+def get(ds, path: str) -> httpx.Response:
+    return asyncio.run(ds.client.get(path))
+
+
+def rows(ds, path: str) -> list[dict]:
+    base, _, query = path.partition("?")
+    response = get(ds, f"{base}.json?{query}&_shape=array&_size=max")
+    assert response.status_code == 200, response.text[:500]
+    return response.json()
+
+
+def _seed_change(sql: sqlite3.Connection) -> sqlite3.Row:
+    return sql.execute(
+        "SELECT * FROM changes WHERE evidence LIKE '%did not immediately respond%' ORDER BY id LIMIT 1"
+    ).fetchone()
+
+
+# ---------------------------------------------------------------- change page
+
+
+def test_change_page_shows_side_by_side_and_inline_word_diff(ds, sql) -> None:
+    """A body edit shows aligned old/new paragraphs and the inline diff with <del>/<ins>."""
+    change = _seed_change(sql)
+    html = get(ds, f"/-/monitor/change/{change['id']}").text
+    assert 'class="sbs"' in html and 'class="version-diff"' in html
+    assert "<ins>" in html
+    assert "did not immediately respond" in html
+    assert 'class="badge badge-silent"' in html
+
+
+def test_change_page_highlights_the_evidence_row_and_text(ds, sql) -> None:
+    """The comment line that made the change silent is marked and its row flagged with the kind."""
+    change = _seed_change(sql)
+    html = get(ds, f"/-/monitor/change/{change['id']}").text
+    assert "has-evidence" in html
+    assert "<mark>" in html and "comment_line" in html
+    evidence = json.loads(change["evidence"])
+    line = next(e["text"] for e in evidence if e["kind"] == "comment_line")
+    assert line.split()[0] in html.split("<mark>", 1)[1]
+
+
+def test_change_page_links_versions_live_url_snapshot_and_card(ds, sql) -> None:
+    """Both versions, the live article, the raw snapshot and the PNG card are one click away."""
+    change = _seed_change(sql)
+    article = sql.execute(
+        "SELECT url FROM articles WHERE id = ?", (change["article_id"],)
+    ).fetchone()
+    snapshot = sql.execute(
+        "SELECT snapshot_id FROM versions WHERE id = ?", (change["to_version_id"],)
+    ).fetchone()[0]
+    html = get(ds, f"/-/monitor/change/{change['id']}").text
+    assert f'href="/monitor/versions/{change["from_version_id"]}"' in html
+    assert f'href="/monitor/versions/{change["to_version_id"]}"' in html
+    assert f'href="{article["url"]}"' in html
+    assert f'href="/-/monitor/snapshot/{snapshot}"' in html
+    assert f'href="/-/monitor/change/{change["id"]}/card.png"' in html
+
+
+def test_previous_and_next_walk_every_change_of_an_article_in_order(ds, sql) -> None:
+    """Following "next change" from an article's first change visits all its changes."""
+    article_id = sql.execute(
+        "SELECT article_id FROM changes GROUP BY article_id ORDER BY COUNT(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    expected = [
+        r[0]
+        for r in sql.execute(
+            "SELECT id FROM changes WHERE article_id = ? ORDER BY id", (article_id,)
+        )
+    ]
+    assert len(expected) >= 2
+    seen, current = [], expected[0]
+    while current is not None:
+        seen.append(current)
+        html = get(ds, f"/-/monitor/change/{current}").text
+        marker = 'rel="next" class="next" href="/-/monitor/change/'
+        current = int(html.split(marker, 1)[1].split('"', 1)[0]) if marker in html else None
+    assert seen == expected
+    last = get(ds, f"/-/monitor/change/{expected[-1]}").text
+    assert f'rel="prev" class="prev" href="/-/monitor/change/{expected[-2]}"' in last
+
+
+def test_removed_article_change_page_explains_instead_of_diffing(ds, sql) -> None:
+    """A 'removed' change (no new version) renders without a diff table and says so."""
+    row = sql.execute("SELECT id FROM changes WHERE to_version_id IS NULL LIMIT 1").fetchone()
+    if row is None:
+        pytest.skip("the newsroom script removed no article")
+    response = get(ds, f"/-/monitor/change/{row['id']}")
+    assert response.status_code == 200
+    assert "stopped answering" in response.text and 'class="sbs"' not in response.text
+
+
+def test_unknown_change_article_outlet_are_404(ds) -> None:
+    """Missing ids answer 404, not 500."""
+    for path in ("/-/monitor/change/999999", "/-/monitor/article/999999", "/-/monitor/outlet/999"):
+        assert get(ds, path).status_code == 404
+
+
+# ---------------------------------------------------------------- stored text is inert
+
+
+def test_script_and_onerror_in_an_article_show_as_text(ds, filled: Filled) -> None:
+    """A planted <script> and onerror= are escaped on the change page and the timeline."""
+    for path in (
+        f"/-/monitor/change/{filled.xss_change_id}",
+        f"/-/monitor/article/{filled.xss_article_id}",
+    ):
+        html = get(ds, path).text
+        assert "<script>document.body" not in html
+        assert '<img src=x onerror="alert' not in html
+        assert "&lt;img src=x onerror=" in html
+    change_html = get(ds, f"/-/monitor/change/{filled.xss_change_id}").text
+    assert "&lt;script&gt;document.body.appendChild" in change_html
+
+
+def test_raw_snapshot_is_served_as_sandboxed_text(ds, sql) -> None:
+    """Raw HTML is text/plain with a sandbox CSP, so a snapshot's scripts never run here."""
+    snapshot_id = sql.execute("SELECT id FROM snapshots LIMIT 1").fetchone()[0]
+    response = get(ds, f"/-/monitor/snapshot/{snapshot_id}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "sandbox" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "<html" in response.text.lower()
+
+
+# ---------------------------------------------------------------- timeline and outlet
+
+
+def test_article_timeline_lists_every_version_headline_and_change(ds, sql, filled: Filled) -> None:
+    """The timeline has a row per version, each distinct headline once, and links every change."""
+    aid = filled.xss_article_id
+    html = get(ds, f"/-/monitor/article/{aid}").text
+    versions = sql.execute("SELECT id, title FROM versions WHERE article_id = ?", (aid,)).fetchall()
+    for version in versions:
+        assert f'href="/monitor/versions/{version["id"]}"' in html
+    headlines = html.split('class="headlines"', 1)[1].split("</section>", 1)[0]
+    assert headlines.count('class="headline"') == len({v["title"] for v in versions}) >= 2
+    for (change_id,) in sql.execute("SELECT id FROM changes WHERE article_id = ?", (aid,)):
+        assert f'href="/-/monitor/change/{change_id}"' in html
+
+
+def test_outlet_page_lists_its_articles_and_silent_edit_rate(ds, sql) -> None:
+    """The outlet page shows each of its articles and silent changes / changes as a percentage."""
+    outlet = sql.execute("SELECT id, name FROM outlets WHERE name = 'capitol'").fetchone()
+    total, silent = sql.execute(
+        "SELECT COUNT(*), SUM(silent) FROM changes JOIN articles a ON a.id = changes.article_id "
+        "WHERE a.outlet_id = ?",
+        (outlet["id"],),
+    ).fetchone()
+    html = get(ds, f"/-/monitor/outlet/{outlet['id']}").text
+    assert f"silent-edit rate: {100 * silent / total:.1f}%" in html
+    for (aid,) in sql.execute("SELECT id FROM articles WHERE outlet_id = ?", (outlet["id"],)):
+        assert f'href="/-/monitor/article/{aid}"' in html
+
+
+def test_index_links_every_outlet_and_the_feed(ds, sql) -> None:
+    """The review home page links each outlet page and the silent-edit feed."""
+    html = get(ds, "/-/monitor").text
+    for (oid,) in sql.execute("SELECT id FROM outlets"):
+        assert f'href="/-/monitor/outlet/{oid}"' in html
+    assert 'href="/-/monitor/silent.atom"' in html
+
+
+# ---------------------------------------------------------------- Atom, card
+
+
+def test_silent_feed_is_valid_atom_linking_each_silent_change(ds, sql) -> None:
+    """Every silent change (newest 50) is an entry whose alternate link is its change page."""
+    response = get(ds, "/-/monitor/silent.atom")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    silent_ids = [
+        r[0]
+        for r in sql.execute(
+            "SELECT id FROM changes WHERE silent = 1 ORDER BY detected_at DESC, id DESC LIMIT 50"
+        )
+    ]
+    links = [
+        e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in root.findall(f"{ATOM}entry")
+    ]
+    assert links == [f"http://localhost/-/monitor/change/{i}" for i in silent_ids]
+    for entry in root.findall(f"{ATOM}entry"):
+        for tag in ("id", "title", "updated"):
+            assert entry.find(f"{ATOM}{tag}").text
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo and parsed.version == "atom10"
+    assert any(e.title.endswith(XSS_TITLE) for e in parsed.entries)
+
+
+def test_per_outlet_feed_has_only_that_outlets_silent_edits(ds, sql) -> None:
+    """The outlet feed's entries are exactly that outlet's silent changes; unknown outlet is 404."""
+    expected = sql.execute(
+        "SELECT COUNT(*) FROM changes c JOIN articles a ON a.id = c.article_id "
+        "JOIN outlets o ON o.id = a.outlet_id WHERE o.name = 'harbor' AND c.silent = 1"
+    ).fetchone()[0]
+    parsed = feedparser.parse(get(ds, "/-/monitor/silent/harbor.atom").content)
+    assert len(parsed.entries) == min(expected, 50)
+    assert all(e.title.startswith("[harbor]") for e in parsed.entries)
+    assert get(ds, "/-/monitor/silent/nosuch.atom").status_code == 404
+
+
+def test_card_is_a_1200x630_png(ds, filled: Filled) -> None:
+    """The share card is a real PNG image of the social-preview size."""
+    response = get(ds, f"/-/monitor/change/{filled.xss_change_id}/card.png")
+    assert response.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    # not a blank canvas: the headline and excerpts are drawn
+    assert len(image.convert("L").getcolors(maxcolors=256) or []) > 10
+
+
+# ---------------------------------------------------------------- Datasette tables, queries, search
+
+
+def test_change_reports_facets_by_outlet_kind_silent_and_day(ds) -> None:
+    """The change reports view comes with facets configured, newest first."""
+    data = get(ds, "/monitor/change_reports.json?_size=5").json()
+    assert {"outlet", "kinds", "silent", "day"} <= set(data["facet_results"])
+    kinds = {r["value"] for r in data["facet_results"]["kinds"]["results"]}
+    assert {"headline", "comment_line"} <= kinds
+    detected = [r[1] for r in data["rows"]]
+    assert detected == sorted(detected, reverse=True)
+
+
+def test_table_pages_show_titles_descriptions_and_link_ids(ds) -> None:
+    """Reviewers see a human title and description, and ids link to the plugin's pages."""
+    html = get(ds, "/monitor/change_reports").text
+    assert "Change reports" in html and "One row per detected change" in html
+    assert 'href="/-/monitor/change/' in html and 'href="/-/monitor/article/' in html
+    assert "review.css" in html
+
+
+def test_silent_edit_queries_cover_the_last_day_and_week(ds, sql) -> None:
+    """Both silent-edit queries list every silent change (all were detected within hours)."""
+    silent = {r[0] for r in sql.execute("SELECT id FROM changes WHERE silent = 1")}
+    assert {r["change_id"] for r in rows(ds, "/monitor/silent_edits_24h")} == silent
+    assert {r["change_id"] for r in rows(ds, "/monitor/silent_edits_7d")} == silent
+
+
+def test_headline_and_comment_line_queries(ds, sql, filled: Filled) -> None:
+    """Headline changes show old and new; comment lines added include the NSC line."""
+    headlines = rows(ds, "/monitor/headline_changes")
+    planted = next(r for r in headlines if r["change_id"] == filled.xss_change_id)
+    assert planted["new_headline"] == XSS_TITLE and planted["old_headline"] != XSS_TITLE
+    lines = [r["line_added"] for r in rows(ds, "/monitor/comment_lines_added")]
+    assert any("National Security Council did not immediately respond" in line for line in lines)
+
+
+def test_corrections_removed_and_most_edited_queries(ds, sql) -> None:
+    """Each query returns what the database holds: correction notes, removals, edit counts."""
+    notes = sql.execute(
+        "SELECT COUNT(*) FROM changes WHERE kinds LIKE '%correction_note%'"
+    ).fetchone()[0]
+    assert (len(rows(ds, "/monitor/corrections")) > 0) == (notes > 0)
+    removed = sql.execute(
+        "SELECT COUNT(*) FROM changes WHERE kinds LIKE '%\"removed\"%'"
+    ).fetchone()[0]
+    assert len(rows(ds, "/monitor/removed_articles")) == removed
+    counts = [r["changes"] for r in rows(ds, "/monitor/most_edited")]
+    assert counts and counts == sorted(counts, reverse=True)
+
+
+def test_outlet_scoreboard_counts_changes_and_silent_share(ds, sql) -> None:
+    """Per outlet: changes, silent share in percent and a median hours-to-first-edit."""
+    board = {r["outlet"]: r for r in rows(ds, "/monitor/outlet_scoreboard")}
+    for name, changes, silent in sql.execute(
+        "SELECT o.name, COUNT(c.id), COALESCE(SUM(c.silent), 0) FROM outlets o "
+        "LEFT JOIN articles a ON a.outlet_id = o.id LEFT JOIN changes c ON c.article_id = a.id GROUP BY o.id"
+    ):
+        assert board[name]["changes"] == changes
+        assert board[name]["silent_pct"] == round(100.0 * silent / max(changes, 1), 1)
+        if changes:
+            assert board[name]["median_hours_to_first_edit"] >= 0
+
+
+def test_full_text_search_finds_versions_by_body_and_title(ds) -> None:
+    """Datasette's search box on versions matches words of the body and of the headline."""
+    body_hits = rows(ds, "/monitor/versions?_search=immediately")
+    assert body_hits and all("immediately" in r["body"].lower() for r in body_hits)
+    title_hits = rows(ds, "/monitor/versions?_search_title=budget+vote+delayed")
+    assert [r["title"] for r in title_hits] == [XSS_TITLE]
+    assert [r["title"] for r in rows(ds, "/monitor/versions?_search=reviewed")] == [XSS_TITLE]
+
+
+def test_missing_static_file_is_404_even_with_rich_importable(ds) -> None:
+    """Datasette's rich traceback printer (which raises outside except blocks) is switched off."""
+    import datasette.handle_exception as handler
+
+    assert handler.rich is None
+    assert get(ds, "/-/static-plugins/monitor.review/nope.css").status_code == 404
+
+
+def test_static_css_is_served_from_the_package(ds) -> None:
+    """Pages link the plugin's stylesheet from monitor/review/static, and it is served."""
+    html = get(ds, "/-/monitor").text
+    match = re.search(r'href="([^"]*/review\.css)"', html)
+    assert match, "review.css is not linked"
+    response = get(ds, match.group(1))
+    assert response.status_code == 200 and ".badge-silent" in response.text
