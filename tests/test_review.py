@@ -341,3 +341,29 @@ def test_static_css_is_served_from_the_package(ds) -> None:
     assert match, "review.css is not linked"
     response = get(ds, match.group(1))
     assert response.status_code == 200 and ".badge-silent" in response.text
+
+
+def test_card_prefers_the_comment_line_over_a_number_change() -> None:
+    """The card's before/after shows the most telling evidence (vocabulary order), not the first."""
+    from monitor.review.card import card_text
+
+    change = {
+        "evidence": [
+            {"kind": "numbers", "field": "body", "text": "1 → 2", "old": "1.", "new": "2."},
+            {
+                "kind": "comment_line",
+                "field": "body",
+                "text": "X declined.",
+                "old": None,
+                "new": "X declined.",
+            },
+        ],
+        "kinds": ["comment_line", "numbers"],
+        "silent": 1,
+        "outlet": "capitol",
+        "article_title": "T",
+        "url": "http://127.0.0.1/a",
+        "detected_at": "2026-11-25T12:00:00Z",
+    }
+    card = card_text(change, {"title": "Old"}, {"title": "New"})
+    assert (card.before, card.after, card.headline) == ("", "X declined.", "New")

@@ -6,13 +6,18 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from datasette.app import Datasette
 from datasette.utils.asgi import NotFound, Request, Response
 from PIL import Image, ImageDraw, ImageFont
 
+from monitor.models import CHANGE_KINDS
 from monitor.review import data
 from monitor.review.pages import _db, _int
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+
 
 WIDTH, HEIGHT, MARGIN = 1200, 630, 56
 # Debian's fonts-dejavu-core; without it Pillow's bundled default font (FreeType) is used
@@ -102,9 +107,11 @@ def render_card(card: CardText) -> bytes:
 
 
 def card_text(change: dict, old: dict | None, new: dict | None) -> CardText:
-    """Pick the most telling before/after pair: the first evidence with both sides."""
+    """Pick the most telling before/after pair: evidence in vocabulary order (headline first)."""
     before = after = ""
-    for item in change["evidence"]:
+    rank = {kind: n for n, kind in enumerate(CHANGE_KINDS)}
+    ordered = sorted(change["evidence"], key=lambda e: rank.get(e.get("kind", ""), len(rank)))
+    for item in ordered:
         if item.get("old") or item.get("new"):
             before, after = item.get("old") or "", item.get("new") or ""
             break

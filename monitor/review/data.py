@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any
-
-from datasette.app import Datasette
-from datasette.database import Database
+from typing import TYPE_CHECKING, Any
 
 from monitor.models import Version
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.database import Database
+
 
 _REQUIRED = {"articles", "changes", "versions"}
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from datasette.app import Datasette
 from datasette.utils.asgi import NotFound, Request, Response
 
 from monitor.review import data
 from monitor.review.pages import PREFIX, _db
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+
 
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = "1970-01-01T00:00:00Z"

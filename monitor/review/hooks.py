@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datasette import hookimpl
-from datasette.app import Datasette
-from datasette.plugins import get_plugins
 from markupsafe import Markup, escape
 
-from monitor.review import card, feed, pages
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+
 
 _HERE = Path(__file__).resolve().parent
+PREFIX = "/-/monitor"  # every page of the plugin lives under this path
 _ID = r"(?P<id>\d+)"
 
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    p = pages.PREFIX
+    # imported here, not at module level: Datasette loads this plugin while
+    # datasette.app itself is still being imported
+    from monitor.review import card, feed, pages
+
+    p = PREFIX
     return [
         (rf"^{p}/?$", pages.index_page),
         (rf"^{p}/change/{_ID}$", pages.change_page),
@@ -34,6 +39,8 @@ def register_routes() -> list[tuple[str, Any]]:
 def _static_name() -> str | None:
     # Installed, the plugin is named after the distribution; registered by hand, after
     # the module. Either way its static folder is ours.
+    from datasette.plugins import get_plugins
+
     for plugin in get_plugins():
         if plugin.get("static_path") and Path(plugin["static_path"]).resolve() == _HERE / "static":
             return str(plugin["name"])
@@ -60,9 +67,9 @@ def render_cell(value: Any, column: str, table: str | None, datasette: Datasette
     target = _LINKED_ID.get(table or "")
     if target is None or column != "id" or not isinstance(value, int):
         if table == "change_reports" and column == "article_id" and isinstance(value, int):
-            return Markup(f'<a href="{pages.PREFIX}/article/{value}">{value}</a>')
+            return Markup(f'<a href="{PREFIX}/article/{value}">{value}</a>')
         return None
-    return Markup(f'<a href="{pages.PREFIX}/{target}/{value}">{escape(value)}</a>')
+    return Markup(f'<a href="{PREFIX}/{target}/{value}">{escape(value)}</a>')
 
 
 @hookimpl

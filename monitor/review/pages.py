@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datasette.app import Datasette
-from datasette.database import Database
 from datasette.utils.asgi import NotFound, Request, Response
 from markupsafe import Markup
 
@@ -13,8 +11,11 @@ from monitor.diff import diff_versions
 from monitor.render import render_html
 from monitor.review import data
 from monitor.review.diffview import evidence_html, side_by_side
+from monitor.review.hooks import PREFIX
 
-PREFIX = "/-/monitor"
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from datasette.database import Database
 
 
 async def _db(datasette: Datasette) -> Database:
