@@ -53,7 +53,7 @@ from monitor.textsignals import (
 
 HeadlineKind = Literal["wording", "case/punct-only", "typographic-only", "same"]
 #: Kinds that never make a change substantive, in addition to NON_SUBSTANTIVE_KINDS.
-_NEVER_SUBSTANTIVE_ALONE = frozenset({"revert", "moved"})
+_NEVER_SUBSTANTIVE_ALONE = frozenset({"revert"})
 #: Quoted text shorter than this is a scare quote ('oldest ice'), not someone's words.
 _QUOTE_MIN_WORDS = 3
 #: Words whose one-letter change flips a sentence's meaning: never a typo fix.

@@ -349,6 +349,44 @@ def serve(app: AppContext, host: str, port: int) -> None:
     serve_review(app.db_path, host=host, port=port)
 
 
+@cli.command()
+@click.option(
+    "--for",
+    "duration",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Run unattended for this many seconds, then exit 0 with a summary.",
+)
+@click.option(
+    "--step-seconds",
+    type=click.FloatRange(min=0.1),
+    default=6.0,
+    show_default=True,
+    help="Seconds between newsroom edits.",
+)
+@click.option(
+    "--demo-db",
+    type=click.Path(path_type=Path),
+    default="article-monitor-demo.db",
+    show_default=True,
+    help="Scratch database for the demo (recreated on every run).",
+)
+def demo(duration: float | None, step_seconds: float, demo_db: Path) -> None:
+    """Offline demo: a simulated newsroom on 127.0.0.1 edits its stories; watch them change.
+
+    No network needed. Ctrl-C stops it cleanly.
+
+    \b
+    Example:
+      article-monitor demo --for 60
+    """
+    from monitor.demo import DemoOptions, run_demo
+
+    if not demo_db.resolve().parent.exists():
+        raise UserError(f"database directory does not exist: {demo_db.resolve().parent}")
+    run_demo(DemoOptions(demo_db, duration, step_seconds), click.echo)
+
+
 # ------------------------------------------------------------------ entry point
 
 _KNOWN_ERRORS: tuple[type[Exception], ...] = (ConfigError, store.StoreError, BadURL, FeedError)

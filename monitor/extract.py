@@ -16,6 +16,7 @@ from monitor.extract_body import (
     generic_author,
     generic_body,
     jsonld_body,
+    prune_furniture,
     recover_dropped,
     remove_elements,
     select,
@@ -56,9 +57,10 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
     root = parse_html(html)
     if root is None:
         return Article(title="")
+    ld = linked_data(root) or LinkedData()
     if selectors.get("remove"):
         remove_elements(root, selectors["remove"])
-    ld = linked_data(root) or LinkedData()
+    prune_furniture(root)
     extractor, body = _body(root, html, url, selectors, ld)
     title = _title(root, ld, selectors, url)
     # the headline is often inside the article container; it is not a paragraph
@@ -84,9 +86,8 @@ def _body(
         body = selector_body(root, selectors["body"])
         if body:
             return "outlet", body
-    # with outlet furniture removed, trafilatura must see the pruned tree
-    source: Any = root if selectors.get("remove") else html
-    generic = recover_dropped(root, generic_body(source, url))
+    # trafilatura must see the tree with the furniture pruned
+    generic = recover_dropped(root, generic_body(root, url))
     if ld.body:
         from_ld = jsonld_body(root, ld.body)
         if from_ld and _chars(from_ld) >= JSONLD_MIN_SHARE * _chars(generic):

@@ -41,6 +41,41 @@ def remove_elements(root: Any, selector: str | None) -> None:
             el.drop_tree()
 
 
+#: class/id tokens of page furniture no article body lives in (consent walls, share bars, rails)
+_FURNITURE_TOKEN = re.compile(
+    r"(?:^|[\s_-])(?:cookies?|consent|gdpr|cmp|newsletter|share|sharing|social|"
+    r"promo|advert|advertisement|ads?|sponsored|outbrain|taboola|most-?read|"
+    r"most-?popular|trending|related|recirc|comment-?count)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_FURNITURE_ROLES = frozenset({"dialog", "alertdialog"})
+
+
+def prune_furniture(root: Any) -> None:
+    """Drop consent banners, share bars, ad slots and rails before generic extraction.
+
+    An element is spared when it holds the headline or most of the page's
+    paragraph text: a container named "social-story" must not take the story
+    with it.
+    """
+    total = sum(len(p.text_content()) for p in root.iter("p")) or 1
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body", "article", "main"):
+            continue
+        tokens = f"{el.get('class', '')} {el.get('id', '')}"
+        if el.get("role") not in _FURNITURE_ROLES and not _FURNITURE_TOKEN.search(tokens):
+            continue
+        if el.find(".//h1") is not None:
+            continue
+        if sum(len(p.text_content()) for p in el.iter("p")) > 0.3 * total:
+            continue
+        doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
 def paragraphs(texts: list[str]) -> tuple[str, ...]:
     """Clean, furniture-free paragraphs; adjacent duplicates (mobile/desktop copies) once."""
     out: list[str] = []

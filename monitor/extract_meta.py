@@ -39,9 +39,16 @@ ARTICLE_TYPES = frozenset(
 )
 
 
+#: A feed or sitemap served where an article was expected: it has no article.
+_NOT_A_PAGE = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*<(?:rss|feed|rdf:RDF|urlset|sitemapindex)\b",
+    re.DOTALL,
+)
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """An lxml tree of the page, or None when nothing parseable is there."""
-    if not html or not html.strip():
+    if not html or not html.strip() or _NOT_A_PAGE.match(html[:4000].lstrip("\ufeff")):
         return None
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:

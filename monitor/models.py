@@ -28,7 +28,8 @@ CHANGE_KINDS: tuple[str, ...] = (
     "restored",
 )
 #: Kinds that never make a change substantive on their own.
-NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset({"minor", "correction_note"})
+#: ("moved": pages reflow paragraphs; a reorder alone is recorded, not flagged silent.)
+NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset({"minor", "correction_note", "moved"})
 
 
 @dataclass(frozen=True)

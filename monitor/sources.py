@@ -86,7 +86,11 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         raise BadURL(f"not a URL: {raw!r} ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        why = f"not an http(s) URL: {raw!r}" if scheme else f"not a URL: {raw!r}"
+        why = (
+            f"unsupported scheme {scheme!r} (only http and https): {raw!r}"
+            if scheme
+            else f"not a URL: {raw!r}"
+        )
         raise BadURL(why)
     host = _host(parts)
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
@@ -333,7 +337,12 @@ def _parse_syndication(content: bytes, url: str) -> FeedResult:
         entries.append(FeedEntry(url=link or "", title=title, published_at=published))
     kind = _FEED_KINDS.get(version, "rss")
     feed_title = (parsed.feed.get("title") or "").strip() or None
-    return FeedResult(kind=kind, entries=_canonical_entries(entries, url), title=feed_title)
+    canonical = _canonical_entries(entries, url)
+    if parsed.get("bozo") and not canonical:
+        # Broken XML that yields no usable link is a broken feed, not an empty one.
+        problem = " ".join(str(parsed.get("bozo_exception") or "").split())
+        raise FeedError(f"malformed feed: {url}" + (f" ({problem})" if problem else ""))
+    return FeedResult(kind=kind, entries=canonical, title=feed_title)
 
 
 def _permalink_id(entry: Any) -> str | None:

@@ -8,12 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from monitor.fetch import Fetcher, iso
-from monitor.sources import canonicalize_url
 
 from monitor import store
 from monitor.config import load_settings
 from monitor.crawl import run_pass
+from monitor.fetch import Fetcher, iso
+from monitor.sources import canonicalize_url
 
 STEP = timedelta(minutes=20)
 

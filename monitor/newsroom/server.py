@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -58,6 +59,13 @@ class _Server(ThreadingHTTPServer):
     # A quick restart after a crashed test must not fail on TIME_WAIT.
     allow_reuse_address = True
     request_queue_size = 128
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients hanging up mid-request (timeouts, size caps, killed daemons) are
+        # part of the newsroom's life, not errors worth a traceback.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class NewsroomServer:

@@ -108,7 +108,7 @@ def _hospital() -> Story:
         edits=[
             edit(
                 4,
-                set(),
+                {"moved"},
                 "Paragraphs were reordered (the regulator paragraphs moved up); no text changed. "
                 "A version is expected, but no kind beyond what a move implies: in particular "
                 "not paragraph_added or paragraph_removed.",
