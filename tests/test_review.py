@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import feedparser
@@ -367,3 +368,53 @@ def test_card_prefers_the_comment_line_over_a_number_change() -> None:
     }
     card = card_text(change, {"title": "Old"}, {"title": "New"})
     assert (card.before, card.after, card.headline) == ("", "X declined.", "New")
+
+
+def test_pages_follow_a_live_writer_without_restart(tmp_path) -> None:
+    """Datasette reads a WAL database the pipeline keeps writing: a new change shows at once."""
+    from test_review_fixture import plant_xss
+
+    from monitor import store
+
+    path = tmp_path / "live.db"
+    writer = store.open_db(path)
+    with store.transaction(writer):
+        aid, _ = store.add_article(writer, "http://127.0.0.1/live", None, "2026-01-01T00:00:00Z")
+        store.insert_version(
+            writer,
+            aid,
+            {
+                "captured_at": "2026-01-01T00:00:00Z",
+                "title": "Live story",
+                "byline": "",
+                "body": "First paragraph.",
+                "content_hash": "a",
+            },
+        )
+    live = make_datasette(path)
+    asyncio.run(live.invoke_startup())
+    assert get(live, "/-/monitor/change/1").status_code == 404
+    change_id, _ = plant_xss(writer, "2026-01-01T01:00:00Z")
+    assert get(live, f"/-/monitor/change/{change_id}").status_code == 200
+    with store.transaction(writer):  # the reader never holds a lock that blocks the writer
+        writer.execute("UPDATE articles SET status = 'active'")
+    writer.conn.close()
+
+
+def test_serve_refuses_a_missing_database_in_one_line(tmp_path) -> None:
+    """`serve` on a database that does not exist fails with one error line, no traceback."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-m", "monitor", "--db", str(tmp_path / "none.db"), "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=repo,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "does not exist" in proc.stderr
+    assert not (tmp_path / "none.db").exists()
