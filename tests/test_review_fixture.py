@@ -6,12 +6,17 @@ that keep the index in sync with every write.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import random
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import httpx
+import pytest
 
 from monitor import store
 from monitor.classify import classify
@@ -20,9 +25,11 @@ from monitor.crawl import run_pass
 from monitor.diff import diff_versions
 from monitor.fetch import Fetcher, iso
 from monitor.newsroom import Newsroom, serve_newsroom
+from monitor.review.app import make_datasette
 from monitor.schema import MIGRATIONS
 
 STEP = timedelta(minutes=20)
+# pytest fixtures shared by the review test modules are defined below (filled, ds, sql)
 XSS_SENTENCE = (
     'Officials said <script>document.body.appendChild(Object.assign(document.createElement("div"),'
     '{id:"xss-ran"}));alert("xss")</script> and <img src=x onerror="alert(1)"> were reviewed.'
@@ -175,3 +182,37 @@ def test_planted_version_is_indexed_like_any_other(tmp_path: Path) -> None:
         )
     plant_xss(db, "2026-01-01T01:00:00Z")
     assert len(_fts_ids(db, "reviewed")) == 1
+
+
+# ---------------------------------------------------------------- shared fixtures
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Filled:
+    return fill_database(tmp_path_factory.mktemp("review") / "monitor.db")
+
+
+@pytest.fixture(scope="module")
+def ds(filled: Filled):
+    datasette = make_datasette(filled.path)
+    asyncio.run(datasette.invoke_startup())
+    return datasette
+
+
+@pytest.fixture(scope="module")
+def sql(filled: Filled) -> Iterator[sqlite3.Connection]:
+    conn = sqlite3.connect(f"file:{filled.path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
+def get(ds, path: str) -> httpx.Response:
+    return asyncio.run(ds.client.get(path))
+
+
+def rows(ds, path: str) -> list[dict]:
+    base, _, query = path.partition("?")
+    response = get(ds, f"{base}.json?{query}&_shape=array&_size=max")
+    assert response.status_code == 200, response.text[:500]
+    return response.json()
