@@ -363,6 +363,22 @@ def status(app: AppContext) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@pass_app
+def serve(app: AppContext, host: str, port: int) -> None:
+    """Datasette over the database with the review plugin (read-only; the daemon keeps writing).
+
+    \b
+    Example:
+      article-monitor serve --port 8001   # then open http://127.0.0.1:8001/-/monitor
+    """
+    from monitor.review.app import serve as serve_review
+
+    serve_review(app.db_path, host=host, port=port)
+
+
+@cli.command()
 @click.option(
     "--for",
     "duration",

@@ -135,7 +135,7 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-def _m_daemon_hosts(db: sqlite_utils.Database) -> None:
+def _m2_daemon_hosts(db: sqlite_utils.Database) -> None:
     """Per-host backoff state, and each article's host so the dispatcher can skip paused hosts.
 
     ``articles.host`` starts NULL; the daemon fills it (monitor.politeness.host_key).
@@ -153,4 +153,63 @@ def _m_daemon_hosts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_hosts_backoff ON hosts(backoff_until)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial, _m_daemon_hosts)
+def _m3_review(db: sqlite_utils.Database) -> None:
+    """Full-text search over versions, and the joined view reviewers browse.
+
+    The FTS index is external-content (no second copy of every body) and kept in
+    sync by triggers, so every writer, not just store.py, keeps it current.
+    ``content=[versions]`` is spelled the way Datasette detects a table's FTS index.
+    """
+    db.execute(
+        """CREATE VIRTUAL TABLE versions_fts USING fts5(
+            title, body, content=[versions], content_rowid=[id], tokenize='unicode61')"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_fts_ai AFTER INSERT ON versions BEGIN
+            INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_fts_ad AFTER DELETE ON versions BEGIN
+            INSERT INTO versions_fts (versions_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_fts_au AFTER UPDATE OF title, body ON versions BEGIN
+            INSERT INTO versions_fts (versions_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+            INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+        END"""
+    )
+    # the backfill: index the versions stored before this migration
+    db.execute("INSERT INTO versions_fts (versions_fts) VALUES ('rebuild')")
+    # one row per change with what a reviewer filters on (outlet, day, headline), so
+    # Datasette can facet and sort changes without joins in every query
+    db.execute(
+        """CREATE VIEW change_reports AS
+        SELECT changes.id AS id,
+               changes.detected_at AS detected_at,
+               substr(changes.detected_at, 1, 10) AS day,
+               outlets.name AS outlet,
+               changes.article_id AS article_id,
+               COALESCE(new_v.title, old_v.title, articles.title) AS headline,
+               changes.kinds AS kinds,
+               changes.silent AS silent,
+               changes.summary AS summary,
+               articles.url AS url,
+               changes.from_version_id AS from_version_id,
+               changes.to_version_id AS to_version_id
+        FROM changes
+        JOIN articles ON articles.id = changes.article_id
+        LEFT JOIN outlets ON outlets.id = articles.outlet_id
+        LEFT JOIN versions AS old_v ON old_v.id = changes.from_version_id
+        LEFT JOIN versions AS new_v ON new_v.id = changes.to_version_id"""
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _m1_initial,
+    _m2_daemon_hosts,
+    _m3_review,
+)

@@ -1,0 +1,11 @@
+"""The review plugin for Datasette: change pages, timelines, outlet pages, feeds, cards.
+
+This package is the plugin (registered through the ``datasette`` entry-point
+group); Datasette finds its ``templates/`` and ``static/`` folders beside it.
+"""
+
+from __future__ import annotations
+
+from monitor.review.hooks import extra_css_urls, register_routes, render_cell, startup
+
+__all__ = ["extra_css_urls", "register_routes", "render_cell", "startup"]

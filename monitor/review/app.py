@@ -1,0 +1,63 @@
+"""Build and run Datasette over the monitor database with the review plugin."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+from monitor import store
+from monitor.review.metadata import build_metadata
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8001
+
+
+def ensure_registered() -> None:
+    """Register the plugin unless the entry point already did (a source checkout)."""
+    import monitor.review as plugin
+
+    if not pm.is_registered(plugin) and pm.get_plugin("monitor.review") is None:
+        pm.register(plugin, name="monitor.review")
+
+
+def make_datasette(db_path: Path | str) -> Datasette:
+    """Datasette over the database (read-only connections) with the project's metadata.
+
+    The file is attached as mutable, so Datasette opens it ``mode=ro``: it sees
+    the daemon's new rows as they commit and never takes a write lock.
+    """
+    ensure_registered()
+    path = Path(db_path)
+    return Datasette(
+        [str(path)],
+        metadata=build_metadata(path.stem),
+        settings={"sql_time_limit_ms": 5000, "facet_time_limit_ms": 500},
+    )
+
+
+def prepare(db_path: Path | str) -> None:
+    """Apply pending migrations (the FTS index, the change_reports view) before serving.
+
+    This is one short write transaction, and none at all when the schema is current.
+    """
+    path = Path(db_path)
+    if not path.exists():
+        raise store.StoreError(
+            f"database {path} does not exist (run `article-monitor check` first)"
+        )
+    db = store.open_db(path)
+    db.conn.close()
+
+
+def serve(db_path: Path | str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Run Datasette until interrupted."""
+    import uvicorn
+
+    prepare(db_path)
+    ds = make_datasette(db_path)
+    asyncio.run(ds.invoke_startup())
+    print(f"article-monitor review: http://{host}:{port}/-/monitor", file=sys.stderr, flush=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")

@@ -1,0 +1,145 @@
+"""Canned queries for reviewers: SQL that Datasette shows as named, linkable pages.
+
+Times are the project's ISO strings ("2026-11-25T19:42:53Z"), so ``strftime`` with
+the same format gives a bound that compares correctly as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SINCE = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '{delta}')"
+
+_SILENT_SINCE = """SELECT id AS change_id, detected_at, outlet, headline, kinds, summary, url
+FROM change_reports
+WHERE silent = 1 AND detected_at >= {since}
+ORDER BY detected_at DESC, id DESC"""
+
+_HEADLINES = """SELECT c.id AS change_id, c.detected_at, o.name AS outlet,
+       old_v.title AS old_headline, new_v.title AS new_headline, c.silent, a.url
+FROM changes c
+JOIN articles a ON a.id = c.article_id
+LEFT JOIN outlets o ON o.id = a.outlet_id
+JOIN versions old_v ON old_v.id = c.from_version_id
+JOIN versions new_v ON new_v.id = c.to_version_id
+WHERE EXISTS (SELECT 1 FROM json_each(c.kinds) WHERE value = 'headline')
+ORDER BY c.detected_at DESC, c.id DESC"""
+
+# evidence rows whose old side is empty are lines that appeared in the new version
+_COMMENT_LINES = """SELECT c.id AS change_id, c.detected_at, o.name AS outlet,
+       json_extract(e.value, '$.text') AS line_added, c.silent, a.url
+FROM changes c
+JOIN json_each(c.evidence) e
+JOIN articles a ON a.id = c.article_id
+LEFT JOIN outlets o ON o.id = a.outlet_id
+WHERE json_extract(e.value, '$.kind') = 'comment_line'
+  AND json_extract(e.value, '$.old') IS NULL
+ORDER BY c.detected_at DESC, c.id DESC"""
+
+_CORRECTIONS = """SELECT c.id AS change_id, c.detected_at, o.name AS outlet,
+       json_extract(e.value, '$.text') AS note, a.url
+FROM changes c
+JOIN json_each(c.evidence) e
+JOIN articles a ON a.id = c.article_id
+LEFT JOIN outlets o ON o.id = a.outlet_id
+WHERE json_extract(e.value, '$.kind') = 'correction_note'
+ORDER BY c.detected_at DESC, c.id DESC"""
+
+_REMOVED = """SELECT c.id AS change_id, c.detected_at AS removed_at, o.name AS outlet,
+       a.title AS last_headline, a.status AS status_now, a.url
+FROM changes c
+JOIN articles a ON a.id = c.article_id
+LEFT JOIN outlets o ON o.id = a.outlet_id
+WHERE EXISTS (SELECT 1 FROM json_each(c.kinds) WHERE value = 'removed')
+ORDER BY c.detected_at DESC, c.id DESC"""
+
+_MOST_EDITED = """SELECT a.id AS article_id, o.name AS outlet, a.title AS headline,
+       a.change_count AS changes,
+       (SELECT COUNT(*) FROM changes c WHERE c.article_id = a.id AND c.silent = 1) AS silent,
+       a.version_count AS versions, a.url
+FROM articles a
+LEFT JOIN outlets o ON o.id = a.outlet_id
+WHERE a.change_count > 0
+ORDER BY a.change_count DESC, a.id
+LIMIT 100"""
+
+# SQLite has no MEDIAN: rank each outlet's first-edit delays and average the
+# middle one (odd count) or two (even count)
+_SCOREBOARD = """WITH first_edit AS (
+  SELECT a.outlet_id,
+         (julianday(MIN(c.detected_at)) - julianday(
+            (SELECT MIN(v.captured_at) FROM versions v WHERE v.article_id = a.id))) * 24.0 AS hours
+  FROM articles a JOIN changes c ON c.article_id = a.id
+  GROUP BY a.id
+),
+ranked AS (
+  SELECT outlet_id, hours,
+         ROW_NUMBER() OVER (PARTITION BY outlet_id ORDER BY hours) AS n,
+         COUNT(*) OVER (PARTITION BY outlet_id) AS total
+  FROM first_edit WHERE hours IS NOT NULL
+),
+medians AS (
+  SELECT outlet_id, AVG(hours) AS median_hours FROM ranked
+  WHERE n IN ((total + 1) / 2, (total + 2) / 2)
+  GROUP BY outlet_id
+)
+SELECT o.id AS outlet_id, o.name AS outlet,
+       (SELECT COUNT(*) FROM articles a WHERE a.outlet_id = o.id) AS articles,
+       COUNT(c.id) AS changes,
+       COALESCE(SUM(c.silent), 0) AS silent,
+       ROUND(100.0 * COALESCE(SUM(c.silent), 0) / MAX(COUNT(c.id), 1), 1) AS silent_pct,
+       ROUND(m.median_hours, 2) AS median_hours_to_first_edit
+FROM outlets o
+LEFT JOIN articles a ON a.outlet_id = o.id
+LEFT JOIN changes c ON c.article_id = a.id
+LEFT JOIN medians m ON m.outlet_id = o.id
+GROUP BY o.id
+ORDER BY silent_pct DESC, changes DESC, o.name"""
+
+
+def canned_queries() -> dict[str, dict[str, Any]]:
+    """Datasette ``queries`` metadata: name → title, description, SQL."""
+    return {
+        "silent_edits_24h": {
+            "title": "Silent edits, last 24 hours",
+            "description": "Substantive changes published without a correction note.",
+            "sql": _SILENT_SINCE.format(since=_SINCE.format(delta="-1 day")),
+        },
+        "silent_edits_7d": {
+            "title": "Silent edits, last 7 days",
+            "description": "Substantive changes published without a correction note.",
+            "sql": _SILENT_SINCE.format(since=_SINCE.format(delta="-7 days")),
+        },
+        "headline_changes": {
+            "title": "Headline changes",
+            "description": "Every rewritten headline, old beside new.",
+            "sql": _HEADLINES,
+        },
+        "comment_lines_added": {
+            "title": "Comment lines added",
+            "description": "Lines such as “did not immediately respond to a request for comment” "
+            "that appeared after publication.",
+            "sql": _COMMENT_LINES,
+        },
+        "corrections": {
+            "title": "Corrections and update notes",
+            "description": "Corrections, clarifications, editor's notes and update notices added.",
+            "sql": _CORRECTIONS,
+        },
+        "removed_articles": {
+            "title": "Removed articles",
+            "description": "Articles that started answering 404 or 410.",
+            "sql": _REMOVED,
+        },
+        "most_edited": {
+            "title": "Most-edited articles",
+            "description": "Articles with the most recorded changes.",
+            "sql": _MOST_EDITED,
+        },
+        "outlet_scoreboard": {
+            "title": "Outlet scoreboard",
+            "description": "Changes per outlet, the share that were silent, and the median "
+            "hours from the first captured version to the first change.",
+            "sql": _SCOREBOARD,
+        },
+    }
