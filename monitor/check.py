@@ -22,7 +22,7 @@ from monitor.extract import extract
 from monitor.fetch import Fetcher, iso
 from monitor.models import Article, Classification, FetchResult, Version
 from monitor.normalize import content_hash, normalize, suspect_reason
-from monitor.schedule import REMOVED_INTERVAL, error_backoff, next_check, parse_iso
+from monitor.schedule import error_backoff, next_check, parse_iso
 from monitor.sources import choose_canonical
 
 #: Base delay for per-article error backoff.
@@ -109,7 +109,7 @@ def commit(
         if fetch.outcome == "not_modified":
             return _unchanged(db, gathered.job, fetch, now, settings, rng, "not_modified")
         if fetch.outcome == "gone":
-            return _gone(db, gathered.job, fetch, now)
+            return _gone(db, gathered.job, fetch, now, settings, rng)
         if gathered.article is None:
             return _failed(db, gathered.job, fetch, now)
         return _fetched(db, gathered, settings, now, rng)
@@ -164,15 +164,33 @@ def _failed(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: dateti
     return CheckResult(job.article.id, job.article.url, "error", error=fetch.error or fetch.outcome)
 
 
-def _gone(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime) -> CheckResult:
+def _gone(
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+) -> CheckResult:
     fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
+    newly_removed = job.article.status != "removed" and job.latest is not None
+    # A takedown is a change: look again on the young-article schedule, since pulled
+    # stories often come back within hours (legal review, embargo slips).
+    since = (
+        now
+        if newly_removed
+        else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
+    )
+    due = next_check(now, since, settings.schedule, rng)
     fields: dict[str, object] = {
         "last_checked_at": iso(now),
         "consecutive_errors": 0,
         "last_error": None,
-        "next_check_at": iso(now + timedelta(seconds=REMOVED_INTERVAL)),
+        "next_check_at": iso(due) if due else None,
     }
-    if job.article.status == "removed" or job.latest is None:
+    if due is None and job.latest is None:
+        fields["status"] = "stopped"
+    if not newly_removed:
         # Never seen alive, or already recorded as removed: nothing new to report.
         if job.latest is None:
             fields["last_error"] = f"gone: HTTP {fetch.status_code}"

@@ -400,10 +400,19 @@ def serve(app: AppContext, host: str, port: int) -> None:
     show_default=True,
     help="Scratch database for the demo (recreated on every run).",
 )
-def demo(duration: float | None, step_seconds: float, demo_db: Path) -> None:
-    """Offline demo: a simulated newsroom on 127.0.0.1 edits its stories; watch them change.
+@click.option(
+    "--review-port",
+    type=click.IntRange(0, 65535),
+    default=8001,
+    show_default=True,
+    help="Port for the review UI on 127.0.0.1 (another free one if taken).",
+)
+def demo(duration: float | None, step_seconds: float, demo_db: Path, review_port: int) -> None:
+    """Offline demo: a simulated newsroom edits its stories while the monitor watches.
 
-    No network needed. Ctrl-C stops it cleanly.
+    Starts the newsroom on 127.0.0.1, the daemon (`run`) with a fast schedule and
+    the review UI (`serve`), prints the review URL and each change as it is
+    found. No network needed. Ctrl-C stops every part cleanly.
 
     \b
     Example:
@@ -413,7 +422,7 @@ def demo(duration: float | None, step_seconds: float, demo_db: Path) -> None:
 
     if not demo_db.resolve().parent.exists():
         raise UserError(f"database directory does not exist: {demo_db.resolve().parent}")
-    run_demo(DemoOptions(demo_db, duration, step_seconds), click.echo)
+    run_demo(DemoOptions(demo_db, duration, step_seconds, review_port), click.echo)
 
 
 @cli.command()

@@ -1,28 +1,43 @@
-"""The offline demo: the simulated newsroom on 127.0.0.1, watched by the monitor.
+"""The offline demo: the simulated newsroom, the monitor daemon and the review UI, together.
 
-No network is needed: every outlet is a local server whose stories change on a
-script (a silent comment line, a headline rewrite and its flip back, a
-correction, a removed paragraph, a deleted story), with page furniture that
-changes on every request.
+No network is needed: every outlet is a local server on 127.0.0.1 whose stories
+change on a script (a silent comment line, a headline rewrite and its flip
+back, a correction, a removed paragraph, a deleted story), with page furniture
+that changes on every request. The daemon (`article-monitor run`) and the
+review UI (`article-monitor serve`) run as their own processes, exactly as a
+user would run them; this module only drives the newsroom's clock and narrates.
 """
 
 from __future__ import annotations
 
-import random
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
 from monitor import store
-from monitor.config import load_settings
-from monitor.crawl import PassSummary, run_pass
-from monitor.fetch import Fetcher, utcnow
-from monitor.newsroom import Newsroom, serve_newsroom
+from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
 
 Echo = Callable[[str], None]
+
+#: A schedule fast enough to see a minute of newsroom life; never use it on real sites.
+DEMO_SCHEDULE = """[schedule]
+tiers = [["1h", "2s"]]
+stop_after = "1d"
+feed_interval = "3s"
+jitter = 0.1
+suspect_confirmations = 2
+
+"""
+_PRIVATE = "allow_private_addresses = true\n"
 
 
 @dataclass(frozen=True)
@@ -30,83 +45,166 @@ class DemoOptions:
     db_path: Path
     duration: float | None  # seconds; None = until interrupted
     step_seconds: float = 6.0
+    review_port: int = 8001
 
 
-def fresh_demo_db(path: Path) -> sqlite_utils.Database:
+def fresh_demo_db(path: Path) -> None:
     """The demo's newsroom listens on new ports each run, so its database starts empty."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return store.open_db(path)
+    store.open_db(path).conn.close()
+
+
+def free_port(preferred: int) -> int:
+    """The preferred port if it is free on 127.0.0.1, else any free one."""
+    for candidate in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError("no free port on 127.0.0.1")
+
+
+def write_config(server: NewsroomServer, path: Path) -> None:
+    """The newsroom's outlets, a fast schedule, and no per-host pause between requests."""
+    outlets = server.outlet_config_toml()
+    assert _PRIVATE in outlets, "the newsroom config must allow its 127.0.0.1 outlets"
+    outlets = outlets.replace(_PRIVATE, _PRIVATE + 'min_host_delay = "0.05s"\n', 1)
+    path.write_text(DEMO_SCHEDULE + outlets, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _process(argv: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 def run_demo(
     options: DemoOptions, echo: Echo, *, sleep: Callable[[float], None] = time.sleep
 ) -> dict:
-    """Run the newsroom and the monitor side by side; returns the final counts."""
-    db = fresh_demo_db(options.db_path)
+    """Run newsroom, daemon and review UI side by side; returns the final counts."""
+    db_path = options.db_path.resolve()
+    fresh_demo_db(db_path)
+    config = db_path.with_suffix(".toml")
     room = Newsroom(seed=0)
-    started = time.monotonic()
+    port = free_port(options.review_port)
+    base = [sys.executable, "-m", "monitor", "--db", str(db_path), "--config", str(config)]
+    review_url = f"http://127.0.0.1:{port}/-/monitor"
     with serve_newsroom(room, host="127.0.0.1") as server:
-        config = options.db_path.with_suffix(".toml")
-        config.write_text(server.outlet_config_toml(), encoding="utf-8")
-        settings = load_settings(config)
-        echo(f"demo newsroom: {len(server.base_urls)} outlets on 127.0.0.1")
-        for name, url in server.base_urls.items():
-            echo(f"  {name:<8} {url}/")
-        echo(f"database: {options.db_path}  (config: {config})")
-        with Fetcher(settings.fetch, clock=utcnow) as fetcher:
+        write_config(server, config)
+        _introduce(server, db_path, review_url, echo)
+        with (
+            _process([*base, "run", "--shutdown-timeout", "5"], db_path.with_suffix(".daemon.log")),
+            _process([*base, "serve", "--port", str(port)], db_path.with_suffix(".review.log")),
+        ):
             try:
-                while True:
-                    summary = run_pass(
-                        db, fetcher, settings, clock=utcnow, rng=random.Random(), check_all=True
-                    )
-                    _report_pass(room.step, summary, db, echo)
-                    if _finished(options, started):
-                        break
-                    sleep(max(0.0, min(options.step_seconds, _remaining(options, started))))
-                    if room.step < room.max_step:
-                        room.advance()
+                _narrate(room, db_path, options, echo, sleep)
             except KeyboardInterrupt:
-                echo("interrupted: stopping the newsroom and the monitor")
-    return _final_report(db, options.db_path, echo)
+                echo("interrupted: stopping the newsroom, the monitor and the review UI")
+            reviewed = _review_answers(review_url)
+    counts = _final_report(db_path, echo)
+    counts["review_answered"] = reviewed
+    echo(f"review UI {'answered' if reviewed else 'did NOT answer'} at {review_url}")
+    return counts
 
 
-def _remaining(options: DemoOptions, started: float) -> float:
-    if options.duration is None:
-        return options.step_seconds
-    return options.duration - (time.monotonic() - started)
+def _introduce(server: NewsroomServer, db_path: Path, review_url: str, echo: Echo) -> None:
+    echo(f"demo newsroom: {len(server.base_urls)} outlets on 127.0.0.1")
+    for name, url in server.base_urls.items():
+        echo(f"  {name:<8} {url}/")
+    echo(f"database: {db_path}")
+    echo(f"review UI: {review_url}   (open it while the demo runs)")
+    echo("  look at: the silent edits feed, each change page's word diff, the outlet pages")
 
 
-def _finished(options: DemoOptions, started: float) -> bool:
-    return options.duration is not None and _remaining(options, started) <= 0
+def _narrate(
+    room: Newsroom, db_path: Path, options: DemoOptions, echo: Echo, sleep: Callable[[float], None]
+) -> None:
+    started, last_seen = time.monotonic(), 0
+    while True:
+        elapsed = time.monotonic() - started
+        if options.duration is not None and elapsed >= options.duration:
+            return
+        wait = options.step_seconds
+        if options.duration is not None:
+            wait = min(wait, options.duration - elapsed)
+        sleep(max(0.0, wait))
+        last_seen = _report_changes(db_path, last_seen, echo)
+        if room.step < room.max_step:
+            room.advance()
+            echo(f"[newsroom] step {room.step}: editors at work")
 
 
-def _report_pass(step: int, summary: PassSummary, db: sqlite_utils.Database, echo: Echo) -> None:
-    echo(f"[step {step}] {summary.line()}")
-    for result in summary.results:
-        if result.change_id is None:
-            continue
-        row = db.execute("SELECT summary FROM changes WHERE id = ?", (result.change_id,)).fetchone()
-        flag = "SILENT " if result.silent else ""
-        echo(
-            f"  change #{result.change_id} {flag}[{', '.join(result.kinds)}] {row[0] if row else ''}"
-        )
+def _readonly(db_path: Path) -> sqlite_utils.Database:
+    return store.open_db(db_path, readonly=True)
 
 
-def _final_report(db: sqlite_utils.Database, path: Path, echo: Echo) -> dict:
-    counts = {
-        "articles": db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
-        "versions": db.execute("SELECT COUNT(*) FROM versions").fetchone()[0],
-        "changes": db.execute("SELECT COUNT(*) FROM changes").fetchone()[0],
-        "silent": db.execute("SELECT COUNT(*) FROM changes WHERE silent = 1").fetchone()[0],
-    }
+def _report_changes(db_path: Path, last_seen: int, echo: Echo) -> int:
+    db = _readonly(db_path)
+    try:
+        rows = db.execute(
+            "SELECT changes.id, changes.kinds, changes.silent, changes.summary, articles.url "
+            "FROM changes JOIN articles ON articles.id = changes.article_id "
+            "WHERE changes.id > ? ORDER BY changes.id",
+            (last_seen,),
+        ).fetchall()
+    finally:
+        db.conn.close()
+    for change_id, kinds, silent, summary, _url in rows:
+        flag = "SILENT " if silent else ""
+        shown = ", ".join(k.strip('"') for k in kinds.strip("[]").split(", ") if k)
+        echo(f"  change #{change_id} {flag}[{shown}] {summary}")
+        last_seen = change_id
+    return last_seen
+
+
+def _review_answers(url: str) -> bool:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return bool(response.status == 200)
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def _final_report(db_path: Path, echo: Echo) -> dict:
+    db = _readonly(db_path)
+    try:
+        one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+        counts = {
+            "articles": one("SELECT COUNT(*) FROM articles"),
+            "versions": one("SELECT COUNT(*) FROM versions"),
+            "changes": one("SELECT COUNT(*) FROM changes"),
+            "silent": one("SELECT COUNT(*) FROM changes WHERE silent = 1"),
+        }
+        first_silent = db.execute(
+            "SELECT id FROM changes WHERE silent = 1 ORDER BY id LIMIT 1"
+        ).fetchone()
+    finally:
+        db.conn.close()
     echo(
         f"demo finished: {counts['articles']} articles, {counts['versions']} versions, "
         f"{counts['changes']} changes, {counts['silent']} silent edits"
     )
-    first_silent = db.execute(
-        "SELECT article_id FROM changes WHERE silent = 1 ORDER BY id LIMIT 1"
-    ).fetchone()
     if first_silent:
-        echo(f"look at one: article-monitor --db {path} diff {first_silent[0]}")
+        echo(
+            f"look again any time: article-monitor --db {db_path} serve, then "
+            f"http://127.0.0.1:8001/-/monitor/change/{first_silent[0]}"
+        )
     return counts

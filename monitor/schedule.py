@@ -13,8 +13,6 @@ from monitor.config import ScheduleSettings
 
 #: Ceiling for error backoff, so a long outage is retried at least daily.
 MAX_BACKOFF = 86400.0
-#: Removed articles are rechecked slowly, to notice a restore.
-REMOVED_INTERVAL = 6 * 3600.0
 
 
 def parse_iso(value: str) -> datetime:

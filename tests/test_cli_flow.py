@@ -72,7 +72,12 @@ def test_check_reports_feed_errors_and_goes_on(newsroom, tmp_path: Path) -> None
     routes = {"/feed.xml": text("<html><body>Oops, maintenance</body></html>")}
     with TestServer(routes) as broken:
         assert run_cli("feed", "add", server.feed_urls["harbor"][0], db=db, config=config).code == 0
-        assert run_cli("feed", "add", broken.url("/feed.xml"), "--no-verify", db=db, config=config).code == 0
+        assert (
+            run_cli(
+                "feed", "add", broken.url("/feed.xml"), "--no-verify", db=db, config=config
+            ).code
+            == 0
+        )
         result = run_cli("check", db=db, config=config)
     assert result.code == 0, result.stderr
     assert "feed error:" in result.stdout and "/feed.xml" in result.stdout

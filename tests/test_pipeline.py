@@ -18,9 +18,13 @@ from monitor.sources import canonicalize_url
 STEP = timedelta(minutes=20)
 
 
-@pytest.fixture
-def monitored(newsroom, config_file: Path, tmp_path: Path, clock):
-    """Run one full pass per newsroom step, from step 0 to the last scripted step."""
+@pytest.fixture(params=["all", "due"])
+def monitored(request, newsroom, config_file: Path, tmp_path: Path, clock):
+    """One pass per newsroom step (20 minutes apart), checking all articles or only due ones.
+
+    The "due" passes rely on the default schedule alone: young articles every 15
+    minutes, and a removed article rechecked as soon as a young one would be.
+    """
     room, server = newsroom
     settings = load_settings(config_file)
     db = store.open_db(tmp_path / "monitor.db")

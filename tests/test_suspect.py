@@ -56,14 +56,18 @@ def test_consent_wall_is_suspect_until_it_repeats(tmp_path: Path, clock) -> None
 
         def check() -> str:
             clock.advance(minutes=20)
-            summary = run_pass(db, fetcher, settings, clock=clock, rng=random.Random(0), article_ids=[article_id])
+            summary = run_pass(
+                db, fetcher, settings, clock=clock, rng=random.Random(0), article_ids=[article_id]
+            )
             return summary.results[0].outcome
 
         assert check() == "new"
         script.wall = True
         assert [check(), check()] == ["suspect", "suspect"]
         assert db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 1
-        reasons = [r[0] for r in db.execute("SELECT suspect_reason FROM fetches WHERE outcome = 'suspect'")]
+        reasons = [
+            r[0] for r in db.execute("SELECT suspect_reason FROM fetches WHERE outcome = 'suspect'")
+        ]
         assert reasons == ["consent or paywall text"] * 2
 
         script.wall = False
