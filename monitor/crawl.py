@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlite_utils
 
 from monitor import store
-from monitor.check import CheckResult, Job, commit, gather, make_job
-from monitor.config import Settings
-from monitor.discover import FeedPoll, host_of, poll_feed, sync_config
+from monitor.check import CheckResult, Gathered, Job, commit, gather, make_job
+from monitor.config import FetchSettings, Settings
+from monitor.discover import FeedPoll, poll_feed, sync_config
 from monitor.fetch import Fetcher, iso
-
-#: Upper bound on simultaneous fetches in one pass, whatever the number of hosts.
-GLOBAL_CONCURRENCY = 8
+from monitor.politeness import HostState, after_fetch, host_key, load_hosts, save_host
 
 
 @dataclass
@@ -37,6 +37,7 @@ class PassSummary:
     silent: int = 0
     errors: int = 0
     suspect: int = 0
+    skipped: int = 0
     results: list[CheckResult] = field(default_factory=list)
     feed_polls: list[FeedPoll] = field(default_factory=list)
 
@@ -54,6 +55,7 @@ class PassSummary:
             f"checked {self.checked} articles: {self.new_versions} new versions, "
             f"{self.changes} changes, {self.silent} silent edits, {self.errors} errors"
             + (f", {self.suspect} suspect" if self.suspect else "")
+            + (f", {self.skipped} skipped (host backing off)" if self.skipped else "")
             + f" (feeds: {self.feeds_polled} polled, {self.new_articles} new articles"
             + (f", {self.feed_errors} failed" if self.feed_errors else "")
             + ")"
@@ -104,25 +106,76 @@ def run_pass(
         ids = list(article_ids)
     if on_start:
         on_start(len(ids))
-    jobs = [make_job(db, settings, article_id) for article_id in ids]
-    for gathered in _gather_all(jobs, fetcher, settings.fetch.per_host_concurrency):
+    hosts = load_hosts(db)
+    jobs = []
+    for article_id in ids:
+        job = make_job(db, settings, article_id)
+        state = hosts.get(host_key(job.article.url))
+        if state is not None and state.backing_off(now):
+            summary.skipped += 1  # a host's Retry-After or error backoff binds `check` too
+        else:
+            jobs.append(job)
+    for gathered in _gather_all(jobs, fetcher, settings.fetch):
         result = commit(db, gathered, settings, clock(), rng)
+        _record_host(db, hosts, gathered, clock())
         summary.add(result)
         if on_result:
             on_result(result, len(jobs))
     return summary
 
 
-def _gather_all(jobs: list[Job], fetcher: Fetcher, per_host: int) -> Iterable:
-    locks: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(per_host))
-    for job in jobs:
-        locks[host_of(job.article.url)]  # create them up front: defaultdict is not thread-safe
+def _record_host(
+    db: sqlite_utils.Database, hosts: dict[str, HostState], gathered: Gathered, now: datetime
+) -> None:
+    host = host_key(gathered.job.article.url)
+    before = hosts.get(host, HostState(host))
+    after = after_fetch(before, gathered.fetch, now)
+    if after != before:
+        hosts[host] = after
+        with store.transaction(db):
+            save_host(db, after)
 
-    def work(job: Job):  # type: ignore[no-untyped-def]
-        with locks[host_of(job.article.url)]:
+
+class _HostPacer:
+    """Per-host concurrency and spacing within one pass (min_host_delay, robots Crawl-delay)."""
+
+    def __init__(self, settings: FetchSettings, fetcher: Fetcher, hosts: set[str]) -> None:
+        self._settings, self._fetcher = settings, fetcher
+        self._slots = {h: threading.Semaphore(settings.per_host_concurrency) for h in hosts}
+        self._next_start = dict.fromkeys(hosts, 0.0)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def turn(self, host: str, url: str) -> Iterator[None]:
+        with self._slots[host]:
+            spacing = max(self._settings.min_host_delay, self._fetcher.crawl_delay(url) or 0.0)
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start[host])
+                self._next_start[host] = start + spacing
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+
+def _interleave_hosts(jobs: list[Job]) -> list[Job]:
+    """Round-robin over hosts, so one big outlet does not hold every worker."""
+    by_host: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        by_host[host_key(job.article.url)].append(job)
+    queues = list(by_host.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
+def _gather_all(jobs: list[Job], fetcher: Fetcher, settings: FetchSettings) -> Iterator[Gathered]:
+    pacer = _HostPacer(settings, fetcher, {host_key(job.article.url) for job in jobs})
+
+    def work(job: Job) -> Gathered:
+        with pacer.turn(host_key(job.article.url), job.article.url):
             return gather(job, fetcher)
 
-    with ThreadPoolExecutor(max_workers=GLOBAL_CONCURRENCY, thread_name_prefix="check") as pool:
-        futures = [pool.submit(work, job) for job in jobs]
+    workers = max(1, settings.max_concurrency)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
+        futures = [pool.submit(work, job) for job in _interleave_hosts(jobs)]
         for future in as_completed(futures):
             yield future.result()

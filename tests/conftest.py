@@ -47,8 +47,14 @@ def newsroom() -> Iterator[tuple[Newsroom, NewsroomServer]]:
 def config_file(tmp_path: Path, newsroom: tuple[Newsroom, NewsroomServer]) -> Path:
     _, server = newsroom
     path = tmp_path / "config.toml"
-    path.write_text(server.outlet_config_toml(), encoding="utf-8")
+    path.write_text(no_host_delay(server.outlet_config_toml()), encoding="utf-8")
     return path
+
+
+def no_host_delay(config_toml: str) -> str:
+    """Our own local servers need no pause between requests (the default is 1 s per host)."""
+    assert "[fetch]\n" in config_toml
+    return config_toml.replace("[fetch]\n", "[fetch]\nmin_host_delay = 0\n", 1)
 
 
 @dataclass

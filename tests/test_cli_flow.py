@@ -14,7 +14,9 @@ def test_feed_add_check_diff_status(newsroom, config_file: Path, tmp_path: Path)
     room, server = newsroom
     db = tmp_path / "m.db"
     plain_config = tmp_path / "plain.toml"
-    plain_config.write_text("[fetch]\nallow_private_addresses = true\n", encoding="utf-8")
+    plain_config.write_text(
+        "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n", encoding="utf-8"
+    )
     feed_url = server.feed_urls["capitol"][0]
     added = run_cli("feed", "add", feed_url, "--outlet", "capitol", db=db, config=plain_config)
     assert added.code == 0, added.stderr
@@ -51,7 +53,9 @@ def test_feed_add_check_diff_status(newsroom, config_file: Path, tmp_path: Path)
 def test_malformed_feed_is_refused_in_one_line(tmp_path: Path) -> None:
     """`feed add` of a URL that serves broken XML fails with one line and tracks nothing."""
     config = tmp_path / "c.toml"
-    config.write_text("[fetch]\nallow_private_addresses = true\n", encoding="utf-8")
+    config.write_text(
+        "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n", encoding="utf-8"
+    )
     db = tmp_path / "m.db"
     routes = {"/feed.xml": text("<rss><channel><item><link>http://x", "application/rss+xml")}
     with TestServer(routes) as server:
@@ -67,7 +71,9 @@ def test_check_reports_feed_errors_and_goes_on(newsroom, tmp_path: Path) -> None
     """A feed that breaks later is reported by `check`, which still checks the other articles."""
     _, server = newsroom
     config = tmp_path / "c.toml"
-    config.write_text("[fetch]\nallow_private_addresses = true\n", encoding="utf-8")
+    config.write_text(
+        "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n", encoding="utf-8"
+    )
     db = tmp_path / "m.db"
     routes = {"/feed.xml": text("<html><body>Oops, maintenance</body></html>")}
     with TestServer(routes) as broken:

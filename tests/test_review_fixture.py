@@ -27,6 +27,7 @@ from monitor.fetch import Fetcher, iso
 from monitor.newsroom import Newsroom, serve_newsroom
 from monitor.review.app import make_datasette
 from monitor.schema import MIGRATIONS
+from tests.conftest import no_host_delay
 
 STEP = timedelta(minutes=20)
 # pytest fixtures shared by the review test modules are defined below (filled, ds, sql)
@@ -62,7 +63,7 @@ def fill_database(path: Path) -> Filled:
     clock = _Clock(start)
     with serve_newsroom(room, host="127.0.0.1") as server:
         config = path.with_suffix(".toml")
-        config.write_text(server.outlet_config_toml(), encoding="utf-8")
+        config.write_text(no_host_delay(server.outlet_config_toml()), encoding="utf-8")
         settings = load_settings(config)
         db = store.open_db(path)
         with Fetcher(settings.fetch, clock=clock) as fetcher:

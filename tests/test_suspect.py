@@ -47,7 +47,9 @@ class Script:
 def test_consent_wall_is_suspect_until_it_repeats(tmp_path: Path, clock) -> None:
     """A consent wall is logged as a suspect fetch; only after 3 in a row does it become a version."""
     config = tmp_path / "c.toml"
-    config.write_text("[fetch]\nallow_private_addresses = true\n", encoding="utf-8")
+    config.write_text(
+        "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n", encoding="utf-8"
+    )
     settings = load_settings(config)
     db = store.open_db(tmp_path / "m.db")
     script = Script()
