@@ -359,7 +359,10 @@ def status(app: AppContext) -> None:
         until = iso(host.backoff_until) if host.backoff_until else "-"
         click.echo(f"host backing off until {until}: {host.host}: {host.reason}")
     for row in report["last_errors"]:
-        click.echo(f"error at {row['fetched_at']}: {row['url']}: {row['outcome']} {row['error']}")
+        again = f" ({row['times']} times)" if row["times"] > 1 else ""
+        click.echo(
+            f"error at {row['fetched_at']}{again}: {row['url']}: {row['outcome']} {row['error']}"
+        )
 
 
 @cli.command()

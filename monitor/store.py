@@ -512,8 +512,11 @@ def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, 
         ),
         "last_errors": _rows(
             db,
-            "SELECT fetched_at, url, outcome, status_code, error FROM fetches "
-            "WHERE error IS NOT NULL ORDER BY id DESC LIMIT 5",
+            # the latest error of each of the five URLs that failed most recently
+            "SELECT f.fetched_at, f.url, f.outcome, f.status_code, f.error, n.times FROM fetches f "
+            "JOIN (SELECT url, MAX(id) AS last_id, COUNT(*) AS times FROM fetches "
+            "WHERE error IS NOT NULL GROUP BY url ORDER BY last_id DESC LIMIT 5) n "
+            "ON f.id = n.last_id ORDER BY f.id DESC",
         ),
         "versions_24h": one("SELECT COUNT(*) FROM versions WHERE captured_at >= ?", since),
         "changes_24h": one("SELECT COUNT(*) FROM changes WHERE detected_at >= ?", since),
