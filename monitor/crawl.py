@@ -6,11 +6,12 @@ happens on the calling thread, one transaction per article.
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -104,25 +105,39 @@ def run_pass(
         ids = list(article_ids)
     if on_start:
         on_start(len(ids))
-    jobs = [make_job(db, settings, article_id) for article_id in ids]
+    # Jobs are made as the window has room: each holds the latest version's text, so
+    # making them all up front costs memory in proportion to the tracked articles.
+    jobs = (make_job(db, settings, article_id) for article_id in ids)
     for gathered in _gather_all(jobs, fetcher, settings.fetch.per_host_concurrency):
         result = commit(db, gathered, settings, clock(), rng)
         summary.add(result)
         if on_result:
-            on_result(result, len(jobs))
+            on_result(result, len(ids))
     return summary
 
 
-def _gather_all(jobs: list[Job], fetcher: Fetcher, per_host: int) -> Iterable:
+#: Jobs in flight (fetching, or waiting for a host slot) at once, per worker thread.
+WINDOW_PER_WORKER = 8
+
+
+def _gather_all(jobs: Iterable[Job], fetcher: Fetcher, per_host: int) -> Iterable:
     locks: dict[str, threading.Semaphore] = defaultdict(lambda: threading.Semaphore(per_host))
-    for job in jobs:
-        locks[host_of(job.article.url)]  # create them up front: defaultdict is not thread-safe
 
     def work(job: Job):  # type: ignore[no-untyped-def]
         with locks[host_of(job.article.url)]:
             return gather(job, fetcher)
 
+    pending = iter(jobs)
     with ThreadPoolExecutor(max_workers=GLOBAL_CONCURRENCY, thread_name_prefix="check") as pool:
-        futures = [pool.submit(work, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+        in_flight: set[Future] = set()
+        while True:
+            for job in itertools.islice(
+                pending, GLOBAL_CONCURRENCY * WINDOW_PER_WORKER - len(in_flight)
+            ):
+                locks[host_of(job.article.url)]  # made here: defaultdict is not thread-safe
+                in_flight.add(pool.submit(work, job))
+            if not in_flight:
+                return
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
