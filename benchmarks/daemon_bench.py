@@ -155,7 +155,7 @@ def throughput(args: argparse.Namespace) -> None:
         ref, sides["baseline"] = baseline_tree(args.baseline_ref, base / "baseline")
         rows: dict[str, dict[str, dict]] = {}
         for side, code in sides.items():
-            rows[side] = _monitor_side(code, base / side, n, args.newsroom)
+            rows[side] = _monitor_side(code, base / f"run-{side}", n, args.newsroom)
         peer = peer_python()
         if peer is not None:
             rows["urlwatch 2.29"] = _urlwatch_side(peer, base / "urlwatch", n, args.newsroom)
@@ -166,7 +166,7 @@ def throughput(args: argparse.Namespace) -> None:
 
 
 def _monitor_side(code: Path, work: Path, n: int, size: int) -> dict[str, dict]:
-    (work).mkdir(parents=True)
+    work.mkdir(parents=True)
     room = Newsroom(size, changing=True)
     try:
         (work / "config.toml").write_text(room.config)
