@@ -229,7 +229,7 @@ def memory(args: argparse.Namespace) -> None:
             config = _without_feeds(room.config)
             results = {}
             for side, code in (("ours", REPO), ("baseline", baseline)):
-                work = base / side
+                work = base / f"run-{side}"
                 work.mkdir()
                 (work / "config.toml").write_text(config)
                 (work / "urls.json").write_text(json.dumps(room.urls))
@@ -263,9 +263,11 @@ def _sample_check(code: Path, db: str, config: str, seconds: float) -> dict:
     """Run the real CLI's ``check --all``; sample its RSS, stop it after ``seconds``."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     argv = [sys.executable, "-m", "monitor", "--db", db, "--config", config, "check", "--all"]
+    # cwd: ``python -m`` puts the working directory first on sys.path
     proc = subprocess.Popen(
-        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_pin0
-    )
+        argv, env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=_pin0,
+    )  # fmt: skip
     samples: list[float] = []
     peak = 0.0
     start = time.monotonic()
