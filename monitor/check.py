@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import store
+from monitor import fastpath, store
 from monitor.classify import classify, classify_status
 from monitor.config import Settings
 from monitor.diff import diff_versions
@@ -47,6 +47,10 @@ class Gathered:
     article: Article | None = None
     content_hash: str | None = None
     extract_error: str | None = None
+    #: the page still shows job.latest (fast path: no extraction was run)
+    fast_unchanged: bool = False
+    #: where the article sits on this page, for the next check's fast path
+    fingerprint: fastpath.Fingerprint | None = None
 
 
 @dataclass(frozen=True)
@@ -84,13 +88,29 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
     )
     if not result.ok or result.text is None:
         return Gathered(job=job, fetch=result)
+    known = store.fingerprint_of(job.article)
+    if (
+        known is not None
+        and job.latest is not None
+        and job.article.status != "removed"
+        and known.content_hash == job.latest.content_hash
+        and fastpath.matches(result.text, known, job.selectors)
+    ):
+        return Gathered(job=job, fetch=result, fast_unchanged=True)
     try:
         article = normalize(
             extract(result.text, result.final_url or job.article.url, job.selectors)
         )
     except Exception as exc:  # an extractor bug must not stop the other articles
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
-    return Gathered(job=job, fetch=result, article=article, content_hash=content_hash(article))
+    digest = content_hash(article)
+    try:
+        fingerprint = fastpath.take(result.text, article, digest, job.selectors)
+    except Exception:  # no fingerprint only means no fast path next time
+        fingerprint = None
+    return Gathered(
+        job=job, fetch=result, article=article, content_hash=digest, fingerprint=fingerprint
+    )
 
 
 def commit(
@@ -110,9 +130,14 @@ def commit(
             return _unchanged(db, gathered.job, fetch, now, settings, rng, "not_modified")
         if fetch.outcome == "gone":
             return _gone(db, gathered.job, fetch, now, settings, rng)
+        if gathered.fast_unchanged:
+            return _unchanged(db, gathered.job, fetch, now, settings, rng, "unchanged")
         if gathered.article is None:
             return _failed(db, gathered.job, fetch, now)
-        return _fetched(db, gathered, settings, now, rng)
+        result = _fetched(db, gathered, settings, now, rng)
+        if result.outcome in ("new", "changed", "unchanged", "restored"):
+            store.set_fingerprint(db, result.article_id, gathered.fingerprint)
+        return result
 
 
 def _schedule_healthy(

@@ -6,12 +6,13 @@ happens on the calling thread, one transaction per article.
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,20 +108,24 @@ def run_pass(
     if on_start:
         on_start(len(ids))
     hosts = load_hosts(db)
-    jobs = []
-    for article_id in ids:
-        job = make_job(db, settings, article_id)
-        state = hosts.get(host_key(job.article.url))
-        if state is not None and state.backing_off(now):
-            summary.skipped += 1  # a host's Retry-After or error backoff binds `check` too
-        else:
-            jobs.append(job)
-    for gathered in _gather_all(jobs, fetcher, settings.fetch):
+
+    def runnable() -> Iterator[Job]:
+        # Jobs are made as the window has room: each holds the latest version's text,
+        # so making them all up front costs memory in proportion to the tracked articles.
+        for article_id in _interleave_hosts(db, ids):
+            job = make_job(db, settings, article_id)
+            state = hosts.get(host_key(job.article.url))
+            if state is not None and state.backing_off(now):
+                summary.skipped += 1  # a host's Retry-After or error backoff binds `check` too
+            else:
+                yield job
+
+    for gathered in _gather_all(runnable(), fetcher, settings.fetch):
         result = commit(db, gathered, settings, clock(), rng)
         _record_host(db, hosts, gathered, clock())
         summary.add(result)
         if on_result:
-            on_result(result, len(jobs))
+            on_result(result, len(ids))
     return summary
 
 
@@ -136,46 +141,67 @@ def _record_host(
             save_host(db, after)
 
 
+#: Jobs in flight (fetching, or waiting for a host slot) at once, per worker thread.
+WINDOW_PER_WORKER = 8
+
+
 class _HostPacer:
     """Per-host concurrency and spacing within one pass (min_host_delay, robots Crawl-delay)."""
 
-    def __init__(self, settings: FetchSettings, fetcher: Fetcher, hosts: set[str]) -> None:
+    def __init__(self, settings: FetchSettings, fetcher: Fetcher) -> None:
         self._settings, self._fetcher = settings, fetcher
-        self._slots = {h: threading.Semaphore(settings.per_host_concurrency) for h in hosts}
-        self._next_start = dict.fromkeys(hosts, 0.0)
+        self._slots: dict[str, threading.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
         self._lock = threading.Lock()
 
     @contextmanager
     def turn(self, host: str, url: str) -> Iterator[None]:
-        with self._slots[host]:
+        with self._lock:
+            slots = self._slots.setdefault(
+                host, threading.Semaphore(self._settings.per_host_concurrency)
+            )
+        with slots:
             spacing = max(self._settings.min_host_delay, self._fetcher.crawl_delay(url) or 0.0)
             with self._lock:
                 now = time.monotonic()
-                start = max(now, self._next_start[host])
+                start = max(now, self._next_start.get(host, 0.0))
                 self._next_start[host] = start + spacing
             if start > now:
                 time.sleep(start - now)
             yield
 
 
-def _interleave_hosts(jobs: list[Job]) -> list[Job]:
+def _interleave_hosts(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
     """Round-robin over hosts, so one big outlet does not hold every worker."""
-    by_host: dict[str, list[Job]] = defaultdict(list)
-    for job in jobs:
-        by_host[host_key(job.article.url)].append(job)
+    by_host: dict[str, list[int]] = defaultdict(list)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        urls = dict(db.execute(f"SELECT id, url FROM articles WHERE id IN ({marks})", chunk))
+        for article_id in chunk:
+            by_host[host_key(urls.get(article_id, ""))].append(article_id)
     queues = list(by_host.values())
     return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
 
 
-def _gather_all(jobs: list[Job], fetcher: Fetcher, settings: FetchSettings) -> Iterator[Gathered]:
-    pacer = _HostPacer(settings, fetcher, {host_key(job.article.url) for job in jobs})
+def _gather_all(
+    jobs: Iterable[Job], fetcher: Fetcher, settings: FetchSettings
+) -> Iterator[Gathered]:
+    pacer = _HostPacer(settings, fetcher)
 
     def work(job: Job) -> Gathered:
         with pacer.turn(host_key(job.article.url), job.article.url):
             return gather(job, fetcher)
 
     workers = max(1, settings.max_concurrency)
+    pending = iter(jobs)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
-        futures = [pool.submit(work, job) for job in _interleave_hosts(jobs)]
-        for future in as_completed(futures):
-            yield future.result()
+        in_flight: set[Future[Gathered]] = set()
+        while True:
+            for job in itertools.islice(pending, workers * WINDOW_PER_WORKER - len(in_flight)):
+                in_flight.add(pool.submit(work, job))
+            if not in_flight:
+                return
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()

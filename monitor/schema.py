@@ -208,8 +208,21 @@ def _m3_review(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m4_fastpath_and_snapshot_deltas(db: sqlite_utils.Database) -> None:
+    # The fast path's fingerprint of the page that showed the latest version
+    # (monitor/fastpath.py); NULL means "run the full extraction".
+    db.execute("ALTER TABLE articles ADD COLUMN fast_locator TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN fast_digest TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN fast_hash TEXT")
+    # compression 'zlib-delta': content is a compressed delta against base_snapshot_id;
+    # chain counts the deltas down to a full ('zlib') snapshot.
+    db.execute("ALTER TABLE snapshots ADD COLUMN base_snapshot_id INTEGER REFERENCES snapshots(id)")
+    db.execute("ALTER TABLE snapshots ADD COLUMN chain INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
     _m3_review,
+    _m4_fastpath_and_snapshot_deltas,
 )

@@ -19,8 +19,14 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.fastpath import Fingerprint
 from monitor.models import Classification, FetchResult, Version
 from monitor.schema import MIGRATIONS
+from monitor.snapdelta import apply_delta, make_delta
+
+#: Every this many snapshots of an article one is stored whole, so rebuilding any
+#: snapshot decompresses at most this many deltas.
+SNAPSHOT_KEYFRAME_EVERY = 16
 
 
 class StoreError(Exception):
@@ -39,6 +45,9 @@ class ArticleRow:
     first_seen_at: str
     consecutive_errors: int
     suspect_count: int
+    fast_locator: str | None = None
+    fast_digest: str | None = None
+    fast_hash: str | None = None
 
 
 def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -282,6 +291,30 @@ def article_row(db: sqlite_utils.Database, article_id: int) -> ArticleRow:
         first_seen_at=row["first_seen_at"],
         consecutive_errors=row["consecutive_errors"],
         suspect_count=row["suspect_count"],
+        fast_locator=row.get("fast_locator"),
+        fast_digest=row.get("fast_digest"),
+        fast_hash=row.get("fast_hash"),
+    )
+
+
+def fingerprint_of(row: ArticleRow) -> Fingerprint | None:
+    """The fast-path fingerprint stored with an article, if any."""
+    if row.fast_locator and row.fast_digest and row.fast_hash:
+        return Fingerprint(row.fast_locator, row.fast_digest, row.fast_hash)
+    return None
+
+
+def set_fingerprint(
+    db: sqlite_utils.Database, article_id: int, fingerprint: Fingerprint | None
+) -> None:
+    """Remember (or, with None, forget) where the article sits on its page."""
+    fp = fingerprint
+    update_article(
+        db,
+        article_id,
+        fast_locator=fp.locator if fp else None,
+        fast_digest=fp.digest if fp else None,
+        fast_hash=fp.content_hash if fp else None,
     )
 
 
@@ -400,11 +433,25 @@ def _version(row: dict) -> Version:
 def store_snapshot(
     db: sqlite_utils.Database, article_id: int, fetch_id: int, result: FetchResult
 ) -> int | None:
+    """Keep the raw page: whole and compressed, or as a delta against the article's
+    previous snapshot when that is smaller (rebuilt by :func:`snapshot_html`)."""
     if result.content is None:
         return None
+    content, compression, base_id, chain = zlib.compress(result.content, 6), "zlib", None, 0
+    previous = db.execute(
+        "SELECT id, chain FROM snapshots WHERE article_id = ? ORDER BY id DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    if previous is not None and previous[1] + 1 < SNAPSHOT_KEYFRAME_EVERY:
+        base = snapshot_html(db, previous[0])
+        if base is not None:
+            delta = make_delta(base, result.content)
+            if len(delta) < len(content):
+                content, compression = delta, "zlib-delta"
+                base_id, chain = previous[0], previous[1] + 1
     cursor = db.execute(
-        """INSERT INTO snapshots (article_id, fetch_id, captured_at, url, encoding, size, content)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO snapshots (article_id, fetch_id, captured_at, url, encoding, size, content,
+           compression, base_snapshot_id, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             article_id,
             fetch_id,
@@ -412,15 +459,34 @@ def store_snapshot(
             result.final_url or result.url,
             result.encoding,
             len(result.content),
-            zlib.compress(result.content, 6),
+            content,
+            compression,
+            base_id,
+            chain,
         ),
     )
     return int(cursor.lastrowid)
 
 
 def snapshot_html(db: sqlite_utils.Database, snapshot_id: int) -> bytes | None:
-    row = db.execute("SELECT content FROM snapshots WHERE id = ?", (snapshot_id,)).fetchone()
-    return zlib.decompress(row[0]) if row and row[0] is not None else None
+    """The raw page bytes of a snapshot, rebuilt through its delta chain."""
+    chain: list[bytes] = []
+    current: int | None = snapshot_id
+    while current is not None:
+        row = db.execute(
+            "SELECT content, compression, base_snapshot_id FROM snapshots WHERE id = ?",
+            (current,),
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        if row[1] != "zlib-delta":
+            html = zlib.decompress(row[0])
+            for delta in reversed(chain):
+                html = apply_delta(html, delta)
+            return html
+        chain.append(row[0])
+        current = row[2]
+    return None
 
 
 def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str, Any]) -> Version:
