@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from monitor import fastpath, store
-from monitor.classify import classify, classify_status
+from monitor.classify import classify, classify_dates, classify_status
 from monitor.config import Settings
 from monitor.diff import diff_versions
 from monitor.extract import extract
@@ -97,6 +97,12 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
         and fastpath.matches(result.text, known, job.selectors)
     ):
         return Gathered(job=job, fetch=result, fast_unchanged=True)
+    return read_page(job, result)
+
+
+def read_page(job: Job, result: FetchResult) -> Gathered:
+    """The pure stages on a fetched page: extract, normalize, hash, fingerprint."""
+    assert result.text is not None
     try:
         article = normalize(
             extract(result.text, result.final_url or job.article.url, job.selectors)
@@ -122,6 +128,7 @@ def commit(
 ) -> CheckResult:
     """Write everything one check learned, atomically, and schedule the next visit."""
     with store.transaction(db):
+        gathered = _against_current(db, gathered)
         fetch = gathered.fetch
         if gathered.extract_error:
             fetch = replace(fetch, outcome="decode_error", error=gathered.extract_error)
@@ -138,6 +145,28 @@ def commit(
         if result.outcome in ("new", "changed", "unchanged", "restored"):
             store.set_fingerprint(db, result.article_id, gathered.fingerprint)
         return result
+
+
+def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered:
+    """The check re-based on the database as it is now, inside the writing transaction.
+
+    Between reading the job and committing, another check may have stored a
+    version of the same article, or merged it into the article its page names as
+    canonical; comparing against the stale latest version would store a duplicate.
+    """
+    job = gathered.job
+    row = store.find_article(db, job.article.id) or store.find_article(db, job.article.url)
+    if row is None:
+        return gathered
+    article = store.article_row(db, int(row["id"]))
+    latest = store.latest_version(db, article.id)
+    if article == job.article and latest == job.latest:
+        return gathered
+    fresh = replace(job, article=article, latest=latest)
+    if gathered.fast_unchanged and gathered.fetch.text is not None:
+        # "unchanged" was judged against a version that is no longer the latest
+        return read_page(fresh, gathered.fetch)
+    return replace(gathered, job=fresh)
 
 
 def _schedule_healthy(
@@ -367,6 +396,8 @@ def _new_version(
     if revert_of == latest.id:
         revert_of = None
     verdict = classify(diff_versions(latest, version), revert_of=revert_of)
+    if not verdict.kinds:  # only a date outside the diffed fields moved
+        verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":
         verdict = _with_restored(verdict, fetch)
     change_id = store.insert_change(

@@ -11,12 +11,13 @@ Decisions a reviewer should know about:
   is found sentence by sentence; what is left is ``numbers``, ``quote`` or
   ``wording`` (a single-letter typo fix in one word is ``minor``).
 - ``moved`` (added to the vocabulary) marks a paragraph at another position.
-  Reordering alone is recorded but not substantive (not silent): pages reflow
-  paragraphs often and flagging each would drown reviewers; a moved paragraph
-  that was also edited brings its own ``wording``/``numbers``/``quote`` kinds.
+  Like every kind but ``minor`` it is substantive (DESIGN.md): moving a denial
+  to the last paragraph changes what readers see. A moved paragraph that was
+  also edited brings its own ``wording``/``numbers``/``quote`` kinds.
 - ``minor`` is reported only when nothing substantive happened.
-- ``revert`` does not make a change substantive on its own (reverting a typo
-  fix is not news); with ``headline`` etc. the change is silent as usual.
+- ``revert`` keeps the other kinds of the change (a reverted typo fix stays
+  ``minor`` + ``revert``); like every kind but ``minor`` it counts as
+  substantive for the silent flag, as DESIGN.md says.
 - ``silent`` follows DESIGN.md literally: a substantive kind and no
   ``correction_note``; so an article removed (404/410) is a silent change.
 """
@@ -52,8 +53,8 @@ from monitor.textsignals import (
 )
 
 HeadlineKind = Literal["wording", "case/punct-only", "typographic-only", "same"]
-#: Kinds that never make a change substantive, in addition to NON_SUBSTANTIVE_KINDS.
-_NEVER_SUBSTANTIVE_ALONE = frozenset({"revert"})
+#: Kinds that say nothing about the text itself, so they never hide a ``minor`` edit.
+_NOT_TEXT_CHANGES = frozenset({"revert"})
 #: Quoted text shorter than this is a scare quote ('oldest ice'), not someone's words.
 _QUOTE_MIN_WORDS = 3
 #: Words whose one-letter change flips a sentence's meaning: never a typo fix.
@@ -84,8 +85,8 @@ def _figures(text: str) -> list[str]:
 
 
 def is_substantive(kinds: Iterable[str]) -> bool:
-    """True when a kind is substantive: not ``minor``/``correction_note``, not ``revert`` alone."""
-    return any(k not in NON_SUBSTANTIVE_KINDS and k not in _NEVER_SUBSTANTIVE_ALONE for k in kinds)
+    """DESIGN.md: any kind but ``minor`` (a ``correction_note`` makes a change open, not silent)."""
+    return any(k not in NON_SUBSTANTIVE_KINDS for k in kinds)
 
 
 def classify(diff: VersionDiff, *, revert_of: int | None = None) -> Classification:
@@ -113,11 +114,22 @@ def classify(diff: VersionDiff, *, revert_of: int | None = None) -> Classificati
         evidence.append(Evidence("revert", "version", text, None, str(revert_of)))
     if diff.changed and not evidence:
         evidence.append(Evidence("minor", "body", "whitespace-level change"))
-    if is_substantive(e.kind for e in evidence):
+    if is_substantive(e.kind for e in evidence if e.kind not in _NOT_TEXT_CHANGES):
         evidence = [e for e in evidence if e.kind != "minor"]
     kinds = tuple(k for k in CHANGE_KINDS if any(e.kind == k for e in evidence))
     silent = is_substantive(kinds) and "correction_note" not in kinds
     return Classification(kinds, tuple(evidence), silent, _summary(diff, evidence))
+
+
+def classify_dates(old_published: str | None, new_published: str | None) -> Classification:
+    """Text unchanged, publication date moved: recorded as ``minor`` with the dates as evidence.
+
+    Re-stamping is common CMS behaviour; back-dating is worth a look, so the
+    change is kept (the version differs) but is not called silent.
+    """
+    text = f"publication date {old_published or '(none)'} → {new_published or '(none)'}"
+    evidence = Evidence("minor", "published_at", text, old_published, new_published)
+    return Classification(("minor",), (evidence,), False, f"Publication date changed: {text[17:]}")
 
 
 def classify_status(

@@ -104,7 +104,7 @@ def run_pass(
             poll_feeds(db, fetcher, settings, now, summary, all_feeds=check_all)
         ids = store.all_article_ids(db) if check_all else store.articles_due(db, iso(clock()))
     else:
-        ids = list(article_ids)
+        ids = list(dict.fromkeys(article_ids))  # the same article twice in one pass: once
     if on_start:
         on_start(len(ids))
     hosts = load_hosts(db)

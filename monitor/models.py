@@ -28,8 +28,9 @@ CHANGE_KINDS: tuple[str, ...] = (
     "restored",
 )
 #: Kinds that never make a change substantive on their own.
-#: ("moved": pages reflow paragraphs; a reorder alone is recorded, not flagged silent.)
-NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset({"minor", "correction_note", "moved"})
+#: DESIGN.md: every kind but ``minor`` is substantive; a ``correction_note`` makes a
+#: change open rather than silent, so it never makes one silent on its own either.
+NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset({"minor", "correction_note"})
 
 
 @dataclass(frozen=True)

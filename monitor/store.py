@@ -8,6 +8,7 @@ a crash at any moment leaves either all of it or none of it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import zlib
@@ -96,14 +97,20 @@ def migrate(db: sqlite_utils.Database) -> None:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception, a failed COMMIT included.
+
+    A transaction left open after a failed COMMIT (disk full, I/O error, deferred
+    constraint) would make every later BEGIN fail: the writer would never write again.
+    """
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # keep the original error
+                db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 def _row(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> dict | None:

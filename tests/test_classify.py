@@ -294,10 +294,10 @@ def test_revert_of_headline_flip_is_still_silent() -> None:
     assert next(e for e in result.evidence if e.kind == "revert").new == "7"
 
 
-def test_revert_with_only_minor_changes_is_not_silent() -> None:
-    """Reverting a punctuation tweak is revert + minor: nothing substantive, not silent."""
+def test_revert_keeps_minor_and_is_silent_as_design_says() -> None:
+    """Reverting a punctuation tweak is minor + revert; DESIGN.md counts revert as substantive."""
     result = check(replace(3, "provocation.", "provocation!"), revert_of=3)
-    assert result.kinds == ("minor", "revert") and not result.silent
+    assert result.kinds == ("minor", "revert") and result.silent
 
 
 def test_removed_and_restored_status() -> None:
@@ -309,8 +309,9 @@ def test_removed_and_restored_status() -> None:
 
 
 def test_is_substantive() -> None:
-    """minor, correction_note and revert alone are not substantive; the rest are."""
-    assert not is_substantive(["minor", "correction_note", "revert"])
+    """Every kind but minor (and correction_note, which opens a change) is substantive."""
+    assert not is_substantive(["minor", "correction_note"])
+    assert is_substantive(["revert"]) and is_substantive(["moved"])
     assert is_substantive(["revert", "headline"])
     assert is_substantive(["removed"])
 

@@ -110,8 +110,8 @@ def _hospital() -> Story:
                 4,
                 {"moved"},
                 "Paragraphs were reordered (the regulator paragraphs moved up); no text changed. "
-                "A version is expected, but no kind beyond what a move implies: in particular "
-                "not paragraph_added or paragraph_removed.",
+                "Reported as moved (substantive, so silent, as DESIGN.md's rule has it), and "
+                "in particular not as paragraph_added or paragraph_removed.",
                 reorder((0, 3, 4, 1, 2)),
             ),
         ],
