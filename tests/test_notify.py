@@ -264,3 +264,22 @@ def test_retention_config() -> None:
     )
     with pytest.raises(ConfigError):
         settings_from_mapping({"retention": {"snapshot_max_age": "soon"}})
+
+
+def test_http_poster_obeys_the_address_guard_and_sends_headers() -> None:
+    """Without allow_private_addresses a webhook on 127.0.0.1 is refused before any request;
+    with it the POST goes out with the JSON body and headers, and a redirect is a failure."""
+    from monitor.config import FetchSettings, Settings
+    from monitor.notify import HttpPoster
+    from tests.test_notify_daemon import Receiver
+
+    with Receiver(lambda n: 200 if n == 0 else 307) as receiver:
+        refused = HttpPoster(Settings())(receiver.url("/h"), b"{}", {}, 2.0)
+        assert not refused.ok and "non-public" in (refused.error or "")
+        assert receiver.posts == []
+        poster = HttpPoster(Settings(fetch=FetchSettings(allow_private_addresses=True)))
+        sent = poster(receiver.url("/h"), b'{"a": 1}', {"Idempotency-Key": "k:1"}, 2.0)
+        redirected = poster(receiver.url("/h"), b'{"a": 2}', {}, 2.0)
+        poster.close()
+    assert sent.ok and receiver.posts[0][:2] == ("k:1", {"a": 1})
+    assert not redirected.ok and redirected.status_code == 307
