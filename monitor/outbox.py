@@ -230,13 +230,3 @@ def digested_change_ids(db: sqlite_utils.Database, digest_id: int) -> list[int]:
             (digest_id,),
         ).fetchall()
     ]
-
-
-def outbox_counts(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
-    """(target label, status) → rows, for `status`."""
-    rows = db.execute(
-        """SELECT notify_targets.label, notify_outbox.status, COUNT(*) FROM notify_outbox
-           JOIN notify_targets ON notify_targets.target = notify_outbox.target
-           GROUP BY 1, 2"""
-    ).fetchall()
-    return {(label, status): n for label, status, n in rows}
