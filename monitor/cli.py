@@ -337,6 +337,13 @@ def status(app: AppContext) -> None:
     report = store.status_report(app.db, iso(now), iso(now - timedelta(hours=24)))
     by_status = ", ".join(f"{n} {s}" for s, n in sorted(report["by_status"].items())) or "none"
     click.echo(f"database: {app.db_path}")
+    from monitor.retention import database_size, human_bytes
+
+    main_size, wal_size = database_size(app.db_path)
+    click.echo(
+        f"database size: {human_bytes(main_size + wal_size)} "
+        f"(file {human_bytes(main_size)} + WAL {human_bytes(wal_size)})"
+    )
     click.echo(
         f"tracked: {report['outlets']} outlets, {report['feeds']} feeds, {report['articles']} articles ({by_status})"
     )
@@ -362,6 +369,49 @@ def status(app: AppContext) -> None:
         again = f" ({row['times']} times)" if row["times"] > 1 else ""
         click.echo(
             f"error at {row['fetched_at']}{again}: {row['url']}: {row['outcome']} {row['error']}"
+        )
+
+
+@cli.command()
+@click.option(
+    "--older-than",
+    help='Prune snapshots older than this duration ("90d", "12h"; default: [retention] '
+    "snapshot_max_age, 180d).",
+)
+@click.option("--dry-run", is_flag=True, help="Only report what would be pruned.")
+@pass_app
+def gc(app: AppContext, older_than: str | None, dry_run: bool) -> None:
+    """Prune raw page snapshots older than the retention age, then VACUUM.
+
+    Versions and changes are never pruned; versions whose snapshot goes keep
+    their text (only the link to the raw HTML is cleared).
+
+    \b
+    Examples:
+      article-monitor gc --dry-run
+      article-monitor gc --older-than 90d
+    """
+    from monitor.config import parse_duration
+    from monitor.retention import collect_garbage, human_bytes
+
+    age = app.settings.retention.snapshot_max_age
+    if older_than is not None:
+        try:
+            age = parse_duration(older_than, key="--older-than")
+        except ConfigError as exc:
+            raise UserError(str(exc)) from None
+    cutoff = iso(utcnow() - timedelta(seconds=age))
+    report = collect_garbage(app.db, app.db_path, cutoff, dry_run=dry_run)
+    verb = "would prune" if dry_run else "pruned"
+    click.echo(
+        f"{verb} {report.snapshots} snapshots captured before {cutoff} "
+        f"({human_bytes(report.snapshot_bytes)} compressed)"
+    )
+    if not dry_run:
+        click.echo(
+            f"database size: {human_bytes(report.size_before)} → "
+            f"{human_bytes(report.size_after)} "
+            f"(freed {human_bytes(max(0, report.size_before - report.size_after))})"
         )
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.models import CHANGE_KINDS
+
 DEFAULT_USER_AGENT = "article-monitor/0.1 (+https://github.com/article-monitor/article-monitor)"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
@@ -82,11 +84,37 @@ class OutletSettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """One webhook target: which new changes are POSTed to ``url``, and how fast."""
+
+    url: str
+    silent_only: bool = True
+    #: change kinds of which at least one must be present; empty = any
+    kinds: tuple[str, ...] = ()
+    #: outlet names; empty = any
+    outlets: tuple[str, ...] = ()
+    max_per_hour: int = 30
+    timeout: float = 10.0
+    #: kept out of repr: an Authorization header must not end up in a log line
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    #: first retry delay after a failed delivery; doubles per attempt, capped at an hour
+    backoff: float = 10.0
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    #: raw page snapshots older than this (seconds) are pruned by ``gc``
+    snapshot_max_age: float = 180 * 86400
+
+
+@dataclass(frozen=True)
 class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     outlets: tuple[OutletSettings, ...] = ()
     source: Path | None = None
+    notify: tuple[NotifySettings, ...] = ()
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     def outlet(self, name: str | None) -> OutletSettings | None:
         return next((o for o in self.outlets if o.name == name), None)
@@ -116,7 +144,7 @@ def load_settings(path: Path | str | None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
-    unknown = set(raw) - {"fetch", "schedule", "outlets", "notify"}
+    unknown = set(raw) - {"fetch", "schedule", "outlets", "notify", "retention"}
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
     return Settings(
@@ -124,6 +152,8 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None)
         schedule=_schedule_settings(_table(raw, "schedule")),
         outlets=_outlets(raw.get("outlets", [])),
         source=source,
+        notify=_notify_targets(raw.get("notify", [])),
+        retention=_retention_settings(_table(raw, "retention")),
     )
 
 
@@ -279,3 +309,74 @@ def _url_list(item: Mapping[str, Any], key: str, name: str) -> tuple[str, ...]:
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"[[outlets]] {name}: {key} entry is not an http(s) URL: {url}")
     return tuple(urls)
+
+
+_NOTIFY_KEYS = set(NotifySettings.__dataclass_fields__)
+
+
+def _notify_targets(value: Any) -> tuple[NotifySettings, ...]:
+    if not isinstance(value, list):
+        raise ConfigError("[[notify]] must be an array of tables")
+    targets: list[NotifySettings] = []
+    for item in value:
+        if not isinstance(item, Mapping):
+            raise ConfigError("[[notify]] entries must be tables")
+        _check_keys(item, _NOTIFY_KEYS, "notify")
+        url = item.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"[[notify]] url must be an http(s) URL, got {url!r}")
+        if any(t.url == url for t in targets):
+            raise ConfigError(f"[[notify]] duplicate webhook url: {_redact(url)}")
+        targets.append(_notify_target(item, url))
+    return tuple(targets)
+
+
+def _notify_target(item: Mapping[str, Any], url: str) -> NotifySettings:
+    d = NotifySettings(url=url)
+    where = "notify"
+    kinds = tuple(_notify_strings(item, "kinds"))
+    unknown = [k for k in kinds if k not in CHANGE_KINDS]
+    if unknown:
+        raise ConfigError(
+            f"[[notify]] {_redact(url)}: unknown change kind(s): {', '.join(unknown)}"
+        )
+    headers = item.get("headers", {})
+    if not isinstance(headers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise ConfigError(f"[[notify]] {_redact(url)}: headers must be a table of strings")
+    target = NotifySettings(
+        url=url,
+        silent_only=_typed(item, "silent_only", bool, where, d.silent_only),
+        kinds=kinds,
+        outlets=tuple(_notify_strings(item, "outlets")),
+        max_per_hour=_typed(item, "max_per_hour", int, where, d.max_per_hour),
+        timeout=parse_duration(item.get("timeout", d.timeout), key="[[notify]] timeout"),
+        headers=dict(headers),
+        backoff=parse_duration(item.get("backoff", d.backoff), key="[[notify]] backoff"),
+    )
+    if target.max_per_hour < 1:
+        raise ConfigError(f"[[notify]] {_redact(url)}: max_per_hour must be ≥ 1")
+    if target.timeout <= 0 or target.backoff <= 0:
+        raise ConfigError(f"[[notify]] {_redact(url)}: timeout and backoff must be positive")
+    return target
+
+
+def _notify_strings(item: Mapping[str, Any], key: str) -> list[str]:
+    value = item.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"[[notify]] {key} must be a list of strings")
+    return value
+
+
+def _redact(url: str) -> str:
+    """Scheme and host only: webhook paths and queries often carry the secret."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…"
+
+
+def _retention_settings(table: Mapping[str, Any]) -> RetentionSettings:
+    _check_keys(table, set(RetentionSettings.__dataclass_fields__), "retention")
+    age = parse_duration(table.get("snapshot_max_age", "180d"), key="[retention] snapshot_max_age")
+    return RetentionSettings(snapshot_max_age=age)

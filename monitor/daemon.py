@@ -43,6 +43,7 @@ from monitor.discover import poll_feed, sync_config
 from monitor.fetch import Fetcher, iso, one_line, utcnow
 from monitor.logs import log_event
 from monitor.models import FetchResult
+from monitor.notify import start_notifications
 from monitor.politeness import HostGate, HostState, host_key, load_hosts, save_host
 from monitor.sdnotify import Notifier
 
@@ -391,9 +392,14 @@ def run_daemon(
         daemon.request_stop(signum)
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    # Webhook delivery runs beside the daemon on its own threads and connections
+    # (monitor.notify): it never holds up the writer or a check.
+    notifications = start_notifications(db, settings) if settings.notify else None
     try:
         abandoned = daemon.run()
     finally:
+        if notifications is not None:
+            notifications.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if abandoned:

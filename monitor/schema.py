@@ -220,9 +220,50 @@ def _m4_fastpath_and_snapshot_deltas(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE snapshots ADD COLUMN chain INTEGER NOT NULL DEFAULT 0")
 
 
+def _m5_notify(db: sqlite_utils.Database) -> None:
+    """Webhook delivery state (monitor.notify): targets and the outbox.
+
+    A target is known by a key derived from its URL (the URL itself may hold a
+    secret, and Datasette shows every table). ``start_change_id`` is the newest
+    change when the target was first seen: older changes are never sent.
+    ``scanned_change_id`` is how far its filter has looked at ``changes``.
+
+    The outbox holds one row per (change, target) ever queued, so a change is
+    never queued twice; digest rows (``kind = 'digest'``, no change) stand for
+    the changes a per-hour cap held back.
+    """
+    db.execute(
+        """CREATE TABLE notify_targets (
+            target TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            start_change_id INTEGER NOT NULL,
+            scanned_change_id INTEGER NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE notify_outbox (
+            id INTEGER PRIMARY KEY,
+            target TEXT NOT NULL REFERENCES notify_targets(target),
+            kind TEXT NOT NULL DEFAULT 'change',
+            change_id INTEGER REFERENCES changes(id),
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            sent_at TEXT,
+            digest_id INTEGER REFERENCES notify_outbox(id),
+            held_count INTEGER,
+            UNIQUE (change_id, target))"""
+    )
+    db.execute("CREATE INDEX idx_notify_outbox_queue ON notify_outbox(target, status, id)")
+    db.execute("CREATE INDEX idx_notify_outbox_sent ON notify_outbox(target, sent_at)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
     _m3_review,
     _m4_fastpath_and_snapshot_deltas,
+    _m5_notify,
 )

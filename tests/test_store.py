@@ -32,7 +32,7 @@ def test_one_story_under_two_urls_is_stored_once(newsroom, tmp_path: Path) -> No
     Both are fetched concurrently in one pass; whichever commits second must see the
     first one's version instead of storing the same text again.
     """
-    room, server = newsroom
+    _, server = newsroom
     config = tmp_path / "c.toml"
     config.write_text(no_host_delay(server.outlet_config_toml()), encoding="utf-8")
     url = server.article_url("capitol", "white-house-weighs-new-export-controls")
