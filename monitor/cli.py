@@ -254,9 +254,17 @@ def run(app: AppContext, shutdown_timeout: float) -> None:
 @cli.command()
 @click.argument("article")
 @click.option(
-    "--from", "from_n", type=int, help="Version number to diff from (default: the one before --to)."
+    "--from",
+    "from_n",
+    type=click.IntRange(min=1),
+    help="Version number to diff from (default: the one before --to).",
 )
-@click.option("--to", "to_n", type=int, help="Version number to diff to (default: the latest).")
+@click.option(
+    "--to",
+    "to_n",
+    type=click.IntRange(min=1),
+    help="Version number to diff to (default: the latest).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -290,8 +298,8 @@ def diff(
     numbers = [v["version_number"] for v in store.versions_of(app.db, row["id"])]
     if len(numbers) < 2:
         raise UserError(f"article #{row['id']} has {len(numbers)} version(s): nothing to diff yet")
-    to_n = to_n or numbers[-1]
-    from_n = from_n or max((n for n in numbers if n < to_n), default=0)
+    to_n = numbers[-1] if to_n is None else to_n
+    from_n = max((n for n in numbers if n < to_n), default=0) if from_n is None else from_n
     old = store.version_by_number(app.db, row["id"], from_n)
     new = store.version_by_number(app.db, row["id"], to_n)
     if old is None or new is None:
@@ -417,7 +425,13 @@ def gc(app: AppContext, older_than: str | None, dry_run: bool) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
 @pass_app
 def serve(app: AppContext, host: str, port: int) -> None:
     """Datasette over the database with the review plugin (read-only; the daemon keeps writing).
@@ -428,7 +442,10 @@ def serve(app: AppContext, host: str, port: int) -> None:
     """
     from monitor.review.app import serve as serve_review
 
-    serve_review(app.db_path, host=host, port=port)
+    try:
+        serve_review(app.db_path, host=host, port=port)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @cli.command()
@@ -475,6 +492,8 @@ def demo(duration: float | None, step_seconds: float, demo_db: Path, review_port
 
     if not demo_db.resolve().parent.exists():
         raise UserError(f"database directory does not exist: {demo_db.resolve().parent}")
+    if demo_db.is_dir():
+        raise UserError(f"--demo-db is a directory, not a database file: {demo_db}")
     run_demo(DemoOptions(demo_db, duration, step_seconds, review_port), click.echo)
 
 

@@ -282,6 +282,8 @@ def _outlets(value: Any) -> tuple[OutletSettings, ...]:
             raise ConfigError(
                 f"[[outlets]] {name}: unknown selector(s): {', '.join(sorted(unknown))}"
             )
+        for field_name, selector in selectors.items():
+            _check_selector(name, field_name, selector)
         outlets.append(
             OutletSettings(
                 name=name.strip(),
@@ -294,6 +296,19 @@ def _outlets(value: Any) -> tuple[OutletSettings, ...]:
             )
         )
     return tuple(outlets)
+
+
+def _check_selector(outlet: str, field_name: str, selector: str) -> None:
+    """A selector that does not compile would silently match nothing at check time."""
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise ConfigError(
+            f"[[outlets]] {outlet}: selectors.{field_name} is not a valid CSS selector: "
+            f"{selector!r} ({exc})"
+        ) from None
 
 
 def _str_list(item: Mapping[str, Any], key: str, name: str) -> list[str]:

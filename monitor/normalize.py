@@ -88,8 +88,8 @@ def clean_text(text: str) -> str:
 def is_furniture(paragraph: str) -> bool:
     """True when a whole paragraph is page furniture rather than article text."""
     line = clean_text(paragraph)
-    if not line:
-        return True
+    if not line or not any(c.isalnum() for c in line):
+        return True  # separators ("* * *"), stray markup, undecodable bytes: no words
     if len(line) > 300:
         return False
     return bool(_TIMESTAMP_LINE.match(line) or _FURNITURE_LINE.match(line))

@@ -93,6 +93,7 @@ selectors = { title = "h1.headline", byline = ".byline", body = ".story-text p" 
         ("[[outlets]]\nfeeds = []", "needs a name"),
         ("[[outlets]]\nname = 'a'\nfeeds = ['ftp://x/feed']", "not an http"),
         ("[[outlets]]\nname = 'a'\nselectors = { headline = 'h1' }", "unknown selector"),
+        ("[[outlets]]\nname = 'a'\nselectors = { title = 'h1[[[' }", "not a valid CSS selector"),
         ("[surprise]\nx = 1", "unknown config section"),
     ],
 )

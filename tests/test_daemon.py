@@ -155,7 +155,7 @@ def test_systemd_notifications_ready_watchdog_stopping(tmp_path: Path, fast_conf
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind("\0" + name)
         sock.settimeout(0.2)
-        env = {"NOTIFY_SOCKET": "@" + name, "WATCHDOG_USEC": "600000"}
+        env = {"NOTIFY_SOCKET": "@" + name, "WATCHDOG_USEC": "1200000"}
         messages: list[tuple[float, str]] = []
         with DaemonProcess(tmp_path / "m.db", fast_config, tmp_path / "o.log", env=env) as daemon:
             deadline = time.monotonic() + 15
@@ -171,9 +171,11 @@ def test_systemd_notifications_ready_watchdog_stopping(tmp_path: Path, fast_conf
     assert any("READY=1" in m for m in texts)
     assert any("STOPPING=1" in m for m in texts)
     pings = [t for t, m in messages if m == "WATCHDOG=1"]
-    assert len(pings) >= 4
+    assert len(pings) >= 3
     gaps = [b - a for a, b in itertools.pairwise(pings)]
-    assert max(gaps) < 0.6, gaps  # at least every half interval (0.3 s), with slack
+    # systemd kills a service that stays silent for the whole WatchdogSec (1.2 s here);
+    # the daemon pings every half interval, so even a slow commit stays inside it
+    assert max(gaps) < 1.2, gaps
     assert texts.index(next(m for m in texts if "READY=1" in m)) < texts.index(
         next(m for m in texts if "STOPPING=1" in m)
     )

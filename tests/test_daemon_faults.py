@@ -138,9 +138,10 @@ def test_retry_after_is_honoured(zoo_run) -> None:
     """No request reaches a host between its 429 and the Retry-After it sent; then it resumes."""
     times = zoo_run["times"]["ratelimited"]
     limited_at = times[0]
-    # requests already in flight when the 429 arrived (per-host concurrency 2) are allowed
-    early = [t - limited_at for t in times[1:] if limited_at + 0.5 < t < limited_at + RETRY_AFTER]
-    assert early == []
+    # one request already in flight when the 429 arrived (per-host concurrency 2) may land
+    # just after it; nothing else may come before Retry-After ends
+    early = [t - limited_at for t in times[1:] if limited_at < t < limited_at + RETRY_AFTER]
+    assert len(early) <= 1 and all(gap < 0.5 for gap in early), early
     assert any(t >= limited_at + RETRY_AFTER for t in times), "the host was never tried again"
 
 

@@ -57,10 +57,13 @@ def test_word_diff_of_identical_texts_is_one_equal_run() -> None:
     assert diff_words("", "") == ()
 
 
-def test_word_diff_is_deterministic() -> None:
-    """The same inputs always give the same ops."""
+def test_word_diff_marks_whole_words() -> None:
+    """Two word swaps come out as two whole-word deletions and insertions, the rest kept."""
     old, new = STORY[1], STORY[1].replace("services", "construction").replace("second", "third")
-    assert diff_words(old, new) == diff_words(old, new)
+    ops = diff_words(old, new)
+    assert [op.text.strip() for op in ops if op.op == "delete"] == ["services", "second"]
+    assert [op.text.strip() for op in ops if op.op == "insert"] == ["construction", "third"]
+    assert "".join(op.text for op in ops if op.op != "insert") == old
 
 
 def test_diff_timeout_is_raised_above_the_library_default() -> None:

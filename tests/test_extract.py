@@ -48,14 +48,26 @@ def jsonld(obj: object) -> str:
 
 
 @pytest.mark.parametrize(
-    "garbage",
-    ["", "   ", "not html at all", "<<<>>>", "\x00\x01", "<?xml version='1.0'?><a>", "<html"],
+    ("garbage", "body"),
+    [
+        ("", ()),
+        ("   ", ()),
+        ("<?xml version='1.0'?><a>", ()),
+        ("<html", ()),
+        ("not html at all", ("not html at all",)),  # plain text is read as text
+    ],
 )
-def test_garbage_never_raises(garbage: str) -> None:
-    """Any string gives an Article; unusable input gives an empty body."""
+def test_garbage_never_raises(garbage: str, body: tuple[str, ...]) -> None:
+    """Any string gives an Article without a title; markup with no text gives an empty body."""
     article = extract(garbage, URL)
-    assert article.body == () or isinstance(article.body, tuple)
-    assert isinstance(article.title, str)
+    assert article.body == body
+    assert article.title == ""
+
+
+@pytest.mark.parametrize("garbage", ["<<<>>>", "\x00\x01", "\ufffd\ufffd"])
+def test_symbol_soup_is_never_a_paragraph(garbage: str) -> None:
+    """Input with no letters at all does not become article text."""
+    assert extract(garbage, URL).body == ()
 
 
 def test_xml_declaration_and_empty_url_are_fine() -> None:

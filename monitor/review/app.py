@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
 from pathlib import Path
 
@@ -52,12 +53,30 @@ def prepare(db_path: Path | str) -> None:
     db.conn.close()
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced: a port in use or a bad
+    host is an OSError here, reported as one line, not a server traceback."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def serve(db_path: Path | str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Run Datasette until interrupted."""
     import uvicorn
 
     prepare(db_path)
+    sock = bind(host, port)
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
-    print(f"article-monitor review: http://{host}:{port}/-/monitor", file=sys.stderr, flush=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    shown = sock.getsockname()[1]
+    print(f"article-monitor review: http://{host}:{shown}/-/monitor", file=sys.stderr, flush=True)
+    with sock:
+        uvicorn.run(ds.app(), fd=sock.fileno(), log_level="warning", lifespan="on")

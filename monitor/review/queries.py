@@ -63,13 +63,17 @@ WHERE a.change_count > 0
 ORDER BY a.change_count DESC, a.id
 LIMIT 100"""
 
-# SQLite has no MEDIAN: rank each outlet's first-edit delays and average the
-# middle one (odd count) or two (even count)
+# Time to first edit: from publication (the first version's published_at, else the
+# moment we first captured it) to the first change to the text; takedowns and
+# returns are not edits. SQLite has no MEDIAN: rank each outlet's delays and
+# average the middle one (odd count) or two (even count).
 _SCOREBOARD = """WITH first_edit AS (
   SELECT a.outlet_id,
          (julianday(MIN(c.detected_at)) - julianday(
-            (SELECT MIN(v.captured_at) FROM versions v WHERE v.article_id = a.id))) * 24.0 AS hours
+            (SELECT COALESCE(v.published_at, v.captured_at) FROM versions v
+             WHERE v.article_id = a.id ORDER BY v.version_number LIMIT 1))) * 24.0 AS hours
   FROM articles a JOIN changes c ON c.article_id = a.id
+  WHERE NOT EXISTS (SELECT 1 FROM json_each(c.kinds) WHERE value IN ('removed', 'restored'))
   GROUP BY a.id
 ),
 ranked AS (
