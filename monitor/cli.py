@@ -104,7 +104,13 @@ def add(app: AppContext, urls: tuple[str, ...], outlet: str | None) -> None:
 
 @cli.group()
 def feed() -> None:
-    """Track RSS/Atom feeds and news sitemaps."""
+    """Track RSS/Atom feeds and news sitemaps.
+
+    \b
+    Example:
+      article-monitor feed add https://example.org/rss.xml --outlet example
+      article-monitor feed list
+    """
 
 
 @feed.command("add")
@@ -144,7 +150,12 @@ def feed_add(app: AppContext, url: str, outlet: str | None, no_verify: bool) -> 
 @feed.command("list")
 @pass_app
 def feed_list(app: AppContext) -> None:
-    """List tracked feeds with their outlet and last poll."""
+    """List tracked feeds with their outlet and last poll.
+
+    \b
+    Example:
+      article-monitor feed list
+    """
     rows = store.list_feeds(app.db)
     if not rows:
         click.echo("no feeds tracked (add one with: article-monitor feed add URL)")
@@ -340,7 +351,12 @@ def _find_article(db: sqlite_utils.Database, ref: str) -> dict:
 @cli.command()
 @pass_app
 def status(app: AppContext) -> None:
-    """What is tracked, due and failing; the last errors; activity in the last 24 h."""
+    """What is tracked, due and failing; hosts backing off; the last errors; the last 24 h.
+
+    \b
+    Example:
+      article-monitor --db /var/lib/article-monitor/article-monitor.db status
+    """
     now = utcnow()
     report = store.status_report(app.db, iso(now), iso(now - timedelta(hours=24)))
     by_status = ", ".join(f"{n} {s}" for s, n in sorted(report["by_status"].items())) or "none"

@@ -111,14 +111,18 @@ def run_demo(
             _process([*base, "run", "--shutdown-timeout", "5"], db_path.with_suffix(".daemon.log")),
             _process([*base, "serve", "--port", str(port)], db_path.with_suffix(".review.log")),
         ):
+            reviewed: bool | None = None
             try:
                 _narrate(room, db_path, options, echo, sleep)
+                reviewed = _review_answers(review_url)
             except KeyboardInterrupt:
+                # Ctrl-C reached the whole process group: the daemon and the review UI
+                # are shutting down on their own; the context managers wait for them.
                 echo("interrupted: stopping the newsroom, the monitor and the review UI")
-            reviewed = _review_answers(review_url)
     counts = _final_report(db_path, echo)
     counts["review_answered"] = reviewed
-    echo(f"review UI {'answered' if reviewed else 'did NOT answer'} at {review_url}")
+    if reviewed is not None:
+        echo(f"review UI {'answered' if reviewed else 'did NOT answer'} at {review_url}")
     return counts
 
 

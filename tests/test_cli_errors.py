@@ -86,9 +86,23 @@ def test_a_foreign_file_is_not_used_as_the_database(tmp_path: Path) -> None:
     assert digest(victim) == before
 
 
+def _all_commands() -> list[tuple[str, ...]]:
+    from monitor.cli import cli
+
+    found: list[tuple[str, ...]] = []
+    for name, command in cli.commands.items():
+        found.append((name,))
+        for sub in getattr(command, "commands", {}):
+            found.append((name, sub))
+    return found
+
+
 def test_help_has_an_example_for_every_command() -> None:
-    """`--help` of each command shows an example invocation."""
-    for command in (("add",), ("feed", "add"), ("check",), ("diff",)):
+    """`--help` of every command and subcommand shows an example invocation."""
+    commands = _all_commands()
+    assert len(commands) >= 13
+    for command in commands:
         result = run_cli(*command, "--help")
         assert result.code == 0
-        assert "article-monitor" in result.stdout.split("Example", 1)[-1], command
+        assert "Example" in result.stdout, command
+        assert "article-monitor " in result.stdout.split("Example", 1)[1], command

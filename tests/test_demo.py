@@ -27,3 +27,49 @@ def test_demo_runs_unattended_and_finds_silent_edits(tmp_path: Path) -> None:
     )
     shown = run_cli("--db", str(db), "status")
     assert shown.code == 0 and "silent" in shown.stdout
+
+
+def test_ctrl_c_stops_every_part_of_the_demo(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the terminal's process group) ends newsroom, daemon and review UI; exit 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    log = tmp_path / "demo.out"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "monitor",
+                "demo",
+                "--step-seconds",
+                "1",
+                "--demo-db",
+                str(tmp_path / "d.db"),
+                "--review-port",
+                "0",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while "change #" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)
+        code = proc.wait(timeout=40)
+    text = log.read_text()
+    assert code == 0, text
+    assert "interrupted" in text and "demo finished" in text and "Traceback" not in text
+    time.sleep(0.5)
+    try:
+        os.killpg(proc.pid, 0)
+        leftovers = True
+    except ProcessLookupError:
+        leftovers = False
+    assert not leftovers, "a demo process outlived Ctrl-C"
