@@ -56,13 +56,13 @@ def _make_fillers_change(room) -> None:  # type: ignore[no-untyped-def]
 
 
 def setup(db_path: str, config: str, urls_file: str) -> dict:
-    from monitor import store
+    from monitor import feedstore, store
 
     db = store.open_db(db_path)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction(db):
         for outlet, url in json.loads(Path(urls_file).read_text()):
-            store.add_article(db, url, store.ensure_outlet(db, outlet), now)
+            store.add_article(db, url, feedstore.ensure_outlet(db, outlet), now)
     return {"articles": db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]}
 
 
@@ -99,14 +99,14 @@ def one_pass(db_path: str, config: str) -> dict:
 def mkdb(db_path: str, urls_file: str, count: str) -> dict:
     """A database of ``count`` articles (cycling over the newsroom's URLs with a query
     string), each with one stored version of article-sized text."""
-    from monitor import store
+    from monitor import feedstore, store
 
     db = store.open_db(db_path)
     urls = json.loads(Path(urls_file).read_text())
     now = "2026-01-01T00:00:00+00:00"
     rng = random.Random(0)
     words = [f"word{i}" for i in range(3000)]
-    outlets = {name: store.ensure_outlet(db, name) for name in {o for o, _ in urls}}
+    outlets = {name: feedstore.ensure_outlet(db, name) for name in {o for o, _ in urls}}
     with store.transaction(db):
         for i in range(int(count)):
             outlet, url = urls[i % len(urls)]

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import fastpath, store
+from monitor import fastpath, snapshots, store
 from monitor.classify import classify, classify_dates, classify_status
 from monitor.config import Settings
 from monitor.diff import diff_versions
@@ -364,7 +364,7 @@ def _new_version(
 ) -> CheckResult:
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
-    snapshot_id = store.store_snapshot(db, article_id, fetch_id, fetch)
+    snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
     version = store.insert_version(
         db,
         article_id,

@@ -19,7 +19,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from monitor import store
+from monitor import feedstore, store
 from monitor.check import CheckResult, Gathered, Job, commit, gather, make_job
 from monitor.config import FetchSettings, Settings
 from monitor.discover import FeedPoll, poll_feed, sync_config
@@ -72,7 +72,7 @@ def poll_feeds(
     *,
     all_feeds: bool,
 ) -> None:
-    for feed in store.feeds_due(db, iso(now), all_feeds=all_feeds):
+    for feed in feedstore.feeds_due(db, iso(now), all_feeds=all_feeds):
         if feed["parent_feed_id"] is not None and not all_feeds:
             continue  # children of a sitemap index are polled through their parent
         for poll in poll_feed(db, fetcher, settings, feed, now):

@@ -36,7 +36,7 @@ from typing import Any
 import sqlite_utils
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor import store
+from monitor import feedstore, store
 from monitor.check import Gathered, Job, commit, gather, make_job
 from monitor.config import Settings
 from monitor.discover import poll_feed, sync_config
@@ -265,7 +265,7 @@ class Daemon:
             (iso(now), json.dumps(sorted(blocked)), json.dumps(busy), max(16, free * 4)),
         ).fetchall()
         found: list[tuple] = [(due, "article", aid, host) for due, aid, host in rows]
-        for feed in store.feeds_due(self.db, iso(now)):
+        for feed in feedstore.feeds_due(self.db, iso(now)):
             if feed["parent_feed_id"] is not None or feed["id"] in self._feeds:
                 continue  # sitemap children are polled through their index
             host = host_key(feed["url"])

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from monitor import store
+from monitor import feedstore, store
 from monitor.config import Settings
 from monitor.fetch import Fetcher, iso
 from monitor.schedule import error_backoff
@@ -36,11 +36,11 @@ def outlet_for_url(db: sqlite_utils.Database, settings: Settings, url: str) -> i
     host = host_of(url)
     configured = settings.outlet_for_host(host)
     if configured:
-        return store.ensure_outlet(db, configured.name)
+        return feedstore.ensure_outlet(db, configured.name)
     row = db.execute("SELECT id FROM outlets WHERE domain = ?", (host,)).fetchone()
     if row:
         return int(row[0])
-    return store.ensure_outlet(db, host, host)
+    return feedstore.ensure_outlet(db, host, host)
 
 
 def sync_config(db: sqlite_utils.Database, settings: Settings, now: datetime) -> None:
@@ -48,9 +48,9 @@ def sync_config(db: sqlite_utils.Database, settings: Settings, now: datetime) ->
     with store.transaction(db):
         for outlet in settings.outlets:
             domain = outlet.domains[0] if outlet.domains else None
-            outlet_id = store.ensure_outlet(db, outlet.name, domain)
+            outlet_id = feedstore.ensure_outlet(db, outlet.name, domain)
             for url in (*outlet.feeds, *outlet.sitemaps):
-                store.add_feed(db, canonicalize_url(url), outlet_id, iso(now))
+                feedstore.add_feed(db, canonicalize_url(url), outlet_id, iso(now))
 
 
 def poll_feed(
@@ -101,11 +101,11 @@ def poll_feed(
             )
             new_articles += created
         for child in children:
-            child_id, _ = store.add_feed(
+            child_id, _ = feedstore.add_feed(
                 db, child, feed["outlet_id"], iso(now), parent_id=feed["id"]
             )
             child_feeds.append(_feed_row(db, child_id))
-        store.record_feed_poll(
+        feedstore.record_feed_poll(
             db,
             feed["id"],
             result,
@@ -122,7 +122,7 @@ def poll_feed(
 
 
 def _feed_row(db: sqlite_utils.Database, feed_id: int) -> dict:
-    rows = [r for r in store.list_feeds(db) if r["id"] == feed_id]
+    rows = [r for r in feedstore.list_feeds(db) if r["id"] == feed_id]
     return rows[0]
 
 
@@ -139,7 +139,7 @@ def track_urls(
     with store.transaction(db):
         for url in canonical:
             outlet_id = (
-                store.ensure_outlet(db, outlet) if outlet else outlet_for_url(db, settings, url)
+                feedstore.ensure_outlet(db, outlet) if outlet else outlet_for_url(db, settings, url)
             )
             article_id, created = store.add_article(db, url, outlet_id, iso(now))
             added.append((article_id, url, created))

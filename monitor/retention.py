@@ -44,7 +44,7 @@ def prunable_snapshot_ids(db: sqlite_utils.Database, older_than: str) -> list[in
     """Snapshots captured before ``older_than`` (UTC ISO) that no kept snapshot depends on.
 
     A snapshot may be stored as a delta against an earlier one of the same article
-    (``base_snapshot_id``, see store.store_snapshot); every base a kept snapshot
+    (``base_snapshot_id``, see snapshots.store_snapshot); every base a kept snapshot
     needs, directly or down its chain, is kept too. Newest first, so a batch never
     deletes a base before the deltas built on it.
     """

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,11 +22,6 @@ import sqlite_utils
 from monitor.fastpath import Fingerprint
 from monitor.models import Classification, FetchResult, Version
 from monitor.schema import MIGRATIONS
-from monitor.snapdelta import apply_delta, make_delta
-
-#: Every this many snapshots of an article one is stored whole, so rebuilding any
-#: snapshot decompresses at most this many deltas.
-SNAPSHOT_KEYFRAME_EVERY = 16
 
 
 class StoreError(Exception):
@@ -113,7 +107,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
         raise
 
 
-def _row(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> dict | None:
+def query_one(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> dict | None:
     cursor = db.execute(sql, params)
     row = cursor.fetchone()
     if row is None:
@@ -121,94 +115,10 @@ def _row(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> d
     return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> list[dict]:
+def query_all(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> list[dict]:
     cursor = db.execute(sql, params)
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-# ---------------------------------------------------------------- outlets, feeds
-
-
-def ensure_outlet(db: sqlite_utils.Database, name: str, domain: str | None = None) -> int:
-    row = _row(db, "SELECT id, domain FROM outlets WHERE name = ?", (name,))
-    if row:
-        if domain and not row["domain"]:
-            db.execute("UPDATE outlets SET domain = ? WHERE id = ?", (domain, row["id"]))
-        return int(row["id"])
-    return int(
-        db.execute("INSERT INTO outlets (name, domain) VALUES (?, ?)", (name, domain)).lastrowid
-    )
-
-
-def add_feed(
-    db: sqlite_utils.Database,
-    url: str,
-    outlet_id: int | None,
-    now: str,
-    *,
-    parent_id: int | None = None,
-) -> tuple[int, bool]:
-    """Track a feed; returns (feed id, created)."""
-    row = _row(db, "SELECT id, outlet_id FROM feeds WHERE url = ?", (url,))
-    if row:
-        if outlet_id and row["outlet_id"] != outlet_id:
-            db.execute("UPDATE feeds SET outlet_id = ? WHERE id = ?", (outlet_id, row["id"]))
-        return int(row["id"]), False
-    cursor = db.execute(
-        "INSERT INTO feeds (outlet_id, url, added_at, next_poll_at, parent_feed_id) VALUES (?, ?, ?, ?, ?)",
-        (outlet_id, url, now, now, parent_id),
-    )
-    return int(cursor.lastrowid), True
-
-
-def list_feeds(db: sqlite_utils.Database) -> list[dict]:
-    return _rows(
-        db,
-        """SELECT feeds.*, outlets.name AS outlet FROM feeds
-           LEFT JOIN outlets ON outlets.id = feeds.outlet_id ORDER BY feeds.id""",
-    )
-
-
-def feeds_due(db: sqlite_utils.Database, now: str, *, all_feeds: bool = False) -> list[dict]:
-    sql = "SELECT * FROM feeds"
-    if not all_feeds:
-        sql += " WHERE next_poll_at IS NULL OR next_poll_at <= ?"
-        return _rows(db, sql + " ORDER BY next_poll_at", (now,))
-    return _rows(db, sql + " ORDER BY id")
-
-
-def record_feed_poll(
-    db: sqlite_utils.Database,
-    feed_id: int,
-    result: FetchResult,
-    *,
-    kind: str | None,
-    entries: int,
-    error: str | None,
-    next_poll_at: str,
-) -> None:
-    failed = error is not None
-    db.execute(
-        """UPDATE feeds SET last_polled_at = ?, next_poll_at = ?, last_status = ?, last_outcome = ?,
-           last_error = ?, kind = COALESCE(?, kind), entries_seen = entries_seen + ?,
-           etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-           consecutive_errors = CASE WHEN ? THEN consecutive_errors + 1 ELSE 0 END
-           WHERE id = ?""",
-        (
-            result.fetched_at,
-            next_poll_at,
-            result.status_code,
-            result.outcome,
-            error,
-            kind,
-            entries,
-            result.etag,
-            result.last_modified,
-            failed,
-            feed_id,
-        ),
-    )
 
 
 # ---------------------------------------------------------------- articles
@@ -217,11 +127,11 @@ def record_feed_poll(
 def find_article(db: sqlite_utils.Database, url_or_id: str | int) -> dict | None:
     """An article by id, canonical URL or any alias URL it was reached by."""
     if isinstance(url_or_id, int) or str(url_or_id).isdigit():
-        return _row(db, "SELECT * FROM articles WHERE id = ?", (int(url_or_id),))
-    row = _row(db, "SELECT * FROM articles WHERE url = ?", (url_or_id,))
+        return query_one(db, "SELECT * FROM articles WHERE id = ?", (int(url_or_id),))
+    row = query_one(db, "SELECT * FROM articles WHERE url = ?", (url_or_id,))
     if row:
         return row
-    return _row(
+    return query_one(
         db,
         "SELECT articles.* FROM article_urls JOIN articles ON articles.id = article_urls.article_id "
         "WHERE article_urls.url = ?",
@@ -284,7 +194,7 @@ def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) ->
 
 
 def article_row(db: sqlite_utils.Database, article_id: int) -> ArticleRow:
-    row = _row(db, "SELECT * FROM articles WHERE id = ?", (article_id,))
+    row = query_one(db, "SELECT * FROM articles WHERE id = ?", (article_id,))
     if row is None:
         raise StoreError(f"no article with id {article_id}")
     return ArticleRow(
@@ -381,7 +291,7 @@ def record_fetch(
 
 
 def latest_version(db: sqlite_utils.Database, article_id: int) -> Version | None:
-    row = _row(
+    row = query_one(
         db,
         "SELECT * FROM versions WHERE article_id = ? ORDER BY version_number DESC LIMIT 1",
         (article_id,),
@@ -390,12 +300,12 @@ def latest_version(db: sqlite_utils.Database, article_id: int) -> Version | None
 
 
 def version_by_id(db: sqlite_utils.Database, version_id: int) -> Version | None:
-    row = _row(db, "SELECT * FROM versions WHERE id = ?", (version_id,))
+    row = query_one(db, "SELECT * FROM versions WHERE id = ?", (version_id,))
     return _version(row) if row else None
 
 
 def version_by_number(db: sqlite_utils.Database, article_id: int, number: int) -> Version | None:
-    row = _row(
+    row = query_one(
         db,
         "SELECT * FROM versions WHERE article_id = ? AND version_number = ?",
         (article_id, number),
@@ -404,7 +314,7 @@ def version_by_number(db: sqlite_utils.Database, article_id: int, number: int) -
 
 
 def versions_of(db: sqlite_utils.Database, article_id: int) -> list[dict]:
-    return _rows(
+    return query_all(
         db,
         "SELECT id, version_number, captured_at, title, content_hash FROM versions "
         "WHERE article_id = ? ORDER BY version_number",
@@ -435,65 +345,6 @@ def _version(row: dict) -> Version:
         published_at=row["published_at"],
         modified_at=row["modified_at"],
     )
-
-
-def store_snapshot(
-    db: sqlite_utils.Database, article_id: int, fetch_id: int, result: FetchResult
-) -> int | None:
-    """Keep the raw page: whole and compressed, or as a delta against the article's
-    previous snapshot when that is smaller (rebuilt by :func:`snapshot_html`)."""
-    if result.content is None:
-        return None
-    content, compression, base_id, chain = zlib.compress(result.content, 6), "zlib", None, 0
-    previous = db.execute(
-        "SELECT id, chain FROM snapshots WHERE article_id = ? ORDER BY id DESC LIMIT 1",
-        (article_id,),
-    ).fetchone()
-    if previous is not None and previous[1] + 1 < SNAPSHOT_KEYFRAME_EVERY:
-        base = snapshot_html(db, previous[0])
-        if base is not None:
-            delta = make_delta(base, result.content)
-            if len(delta) < len(content):
-                content, compression = delta, "zlib-delta"
-                base_id, chain = previous[0], previous[1] + 1
-    cursor = db.execute(
-        """INSERT INTO snapshots (article_id, fetch_id, captured_at, url, encoding, size, content,
-           compression, base_snapshot_id, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            article_id,
-            fetch_id,
-            result.fetched_at,
-            result.final_url or result.url,
-            result.encoding,
-            len(result.content),
-            content,
-            compression,
-            base_id,
-            chain,
-        ),
-    )
-    return int(cursor.lastrowid)
-
-
-def snapshot_html(db: sqlite_utils.Database, snapshot_id: int) -> bytes | None:
-    """The raw page bytes of a snapshot, rebuilt through its delta chain."""
-    chain: list[bytes] = []
-    current: int | None = snapshot_id
-    while current is not None:
-        row = db.execute(
-            "SELECT content, compression, base_snapshot_id FROM snapshots WHERE id = ?",
-            (current,),
-        ).fetchone()
-        if row is None or row[0] is None:
-            return None
-        if row[1] != "zlib-delta":
-            html = zlib.decompress(row[0])
-            for delta in reversed(chain):
-                html = apply_delta(html, delta)
-            return html
-        chain.append(row[0])
-        current = row[2]
-    return None
 
 
 def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str, Any]) -> Version:
@@ -550,52 +401,4 @@ def insert_change(
 
 
 def changes_of(db: sqlite_utils.Database, article_id: int) -> list[dict]:
-    return _rows(db, "SELECT * FROM changes WHERE article_id = ? ORDER BY id", (article_id,))
-
-
-# ---------------------------------------------------------------- status
-
-
-def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, Any]:
-    """Counts and recent problems for `article-monitor status`."""
-    one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
-    return {
-        "outlets": one("SELECT COUNT(*) FROM outlets"),
-        "feeds": one("SELECT COUNT(*) FROM feeds"),
-        "articles": one("SELECT COUNT(*) FROM articles"),
-        "by_status": dict(
-            db.execute("SELECT status, COUNT(*) FROM articles GROUP BY status").fetchall()
-        ),
-        "due_now": one(
-            "SELECT COUNT(*) FROM articles WHERE status != 'stopped' AND next_check_at <= ?", now
-        ),
-        "next_due": one(
-            "SELECT MIN(next_check_at) FROM articles WHERE status != 'stopped' AND next_check_at > ?",
-            now,
-        ),
-        "failing": _rows(
-            db,
-            "SELECT id, url, consecutive_errors, last_error FROM articles "
-            "WHERE consecutive_errors > 0 ORDER BY consecutive_errors DESC, id LIMIT 10",
-        ),
-        "failing_feeds": _rows(
-            db,
-            "SELECT id, url, consecutive_errors, last_error FROM feeds "
-            "WHERE consecutive_errors > 0 ORDER BY consecutive_errors DESC, id LIMIT 10",
-        ),
-        "last_errors": _rows(
-            db,
-            # the latest error of each of the five URLs that failed most recently
-            "SELECT f.fetched_at, f.url, f.outcome, f.status_code, f.error, n.times FROM fetches f "
-            "JOIN (SELECT url, MAX(id) AS last_id, COUNT(*) AS times FROM fetches "
-            "WHERE error IS NOT NULL GROUP BY url ORDER BY last_id DESC LIMIT 5) n "
-            "ON f.id = n.last_id ORDER BY f.id DESC",
-        ),
-        "versions_24h": one("SELECT COUNT(*) FROM versions WHERE captured_at >= ?", since),
-        "changes_24h": one("SELECT COUNT(*) FROM changes WHERE detected_at >= ?", since),
-        "silent_24h": one(
-            "SELECT COUNT(*) FROM changes WHERE detected_at >= ? AND silent = 1", since
-        ),
-        "versions": one("SELECT COUNT(*) FROM versions"),
-        "changes": one("SELECT COUNT(*) FROM changes"),
-    }
+    return query_all(db, "SELECT * FROM changes WHERE article_id = ? ORDER BY id", (article_id,))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import store
+from monitor import snapshots, store
 from monitor.retention import database_size, prune_snapshots
 from tests.conftest import run_cli
 
@@ -71,7 +71,7 @@ def test_gc_prunes_old_snapshots_keeps_the_record_and_shrinks_the_file(
     assert _snapshots(db) == (old - pruned, total - pruned)
     kept = store.open_db(db)
     for (snapshot_id,) in kept.execute("SELECT id FROM snapshots").fetchall():
-        assert store.snapshot_html(kept, snapshot_id).lstrip().lower().startswith(b"<!doctype")
+        assert snapshots.snapshot_html(kept, snapshot_id).lstrip().lower().startswith(b"<!doctype")
     kept.conn.close()
     assert _record(db) == record
     with sqlite3.connect(db) as conn:

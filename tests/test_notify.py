@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import store
+from monitor import feedstore, store
 from monitor.config import ConfigError, NotifySettings, settings_from_mapping
 from monitor.models import Classification, Evidence
 from monitor.notify import Delivery, TargetWorker, label, matches, retry_delay
@@ -40,7 +40,7 @@ def db(tmp_path: Path):
     database = store.open_db(tmp_path / "m.db")
     with store.transaction(database):
         for name in ("capitol", "harbor"):
-            outlet = store.ensure_outlet(database, name)
+            outlet = feedstore.ensure_outlet(database, name)
             store.add_article(database, f"https://{name}.test/a", outlet, "2026-11-25T00:00:00Z")
     return database
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import store
+from monitor import snapshots, store
 from monitor.config import load_settings
 from monitor.crawl import run_pass
 from monitor.fetch import Fetcher, iso
@@ -155,7 +155,7 @@ def test_raw_html_of_each_version_is_kept_compressed(monitored) -> None:
     missing = db.execute("SELECT COUNT(*) FROM versions WHERE snapshot_id IS NULL").fetchone()[0]
     assert missing == 0
     snapshot_id = db.execute("SELECT snapshot_id FROM versions LIMIT 1").fetchone()[0]
-    html = store.snapshot_html(db, snapshot_id)
+    html = snapshots.snapshot_html(db, snapshot_id)
     assert html is not None and b"<html" in html.lower()
     stored, size = db.execute(
         "SELECT length(content), size FROM snapshots WHERE id = ?", (snapshot_id,)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from monitor import store
+from monitor import snapshots, store
 from monitor.models import FetchResult
 from monitor.schema import MIGRATIONS
 from monitor.snapdelta import apply_delta, make_delta
@@ -55,10 +55,10 @@ def test_snapshots_are_rebuilt_through_delta_chains(tmp_path: Path) -> None:
     ids = []
     for n, content in enumerate(pages):
         fetch_id = store.record_fetch(db, result(content, n), article_id=article_id)
-        ids.append(store.store_snapshot(db, article_id, fetch_id, result(content, n)))
-    assert [store.snapshot_html(db, i) for i in ids] == pages
+        ids.append(snapshots.store_snapshot(db, article_id, fetch_id, result(content, n)))
+    assert [snapshots.snapshot_html(db, i) for i in ids] == pages
     rows = db.execute("SELECT compression, chain, length(content) FROM snapshots").fetchall()
-    assert max(chain for _, chain, _ in rows) < store.SNAPSHOT_KEYFRAME_EVERY
+    assert max(chain for _, chain, _ in rows) < snapshots.SNAPSHOT_KEYFRAME_EVERY
     whole = [size for kind, _, size in rows if kind == "zlib"]
     deltas = [size for kind, _, size in rows if kind == "zlib-delta"]
     assert len(deltas) > 30
@@ -79,7 +79,7 @@ def test_old_databases_migrate_and_keep_their_snapshots(tmp_path: Path) -> None:
     )
     conn.close()
     db = store.open_db(path)
-    assert store.snapshot_html(db, 1) == b"<p>x"
+    assert snapshots.snapshot_html(db, 1) == b"<p>x"
     assert store.article_row(db, 1).fast_digest is None
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import store
+from monitor import feedstore, store
 from tests.conftest import no_host_delay, run_cli
 
 
@@ -22,7 +22,7 @@ def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
         )
     assert not db.conn.in_transaction
     with store.transaction(db):
-        store.ensure_outlet(db, "still-writable")
+        feedstore.ensure_outlet(db, "still-writable")
     assert db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 0
 
 
