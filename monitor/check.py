@@ -143,7 +143,7 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     digest = content_hash(article)
     try:
-        fingerprint = fastpath.take(result.text, article, digest, job.selectors, url=url)
+        fingerprint = fastpath.take(result.text, article, digest, job.selectors, learn_read=True)
     except Exception:  # no fingerprint only means no fast path next time
         fingerprint = None
     return Gathered(

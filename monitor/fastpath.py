@@ -311,13 +311,14 @@ def take(
     digest: str,
     selectors: Mapping[str, str],
     *,
-    url: str | None = None,
+    learn_read: bool = False,
 ) -> Fingerprint | None:
     """The fingerprint of a page whose full extraction gave ``article`` (normalized), or
     None when the fast path cannot vouch for this page.
 
-    With ``url``, also learn whether the region read reproduces ``article`` exactly on
-    this page; only then may a later edit be read from the region (``monitor.region``).
+    With ``learn_read``, also learn whether the body read from the region is exactly
+    ``article.body`` on this page; only then may a later edit be read from the region
+    (``monitor.region``).
     """
     root, scripts_removed = _parse(html, selectors)
     if root is None or not article.body:
@@ -339,10 +340,10 @@ def take(
     text = "\n".join(found[1])
     if any(p not in text for p in article.body):
         return None
-    if url is not None and not scripts_removed:
+    if learn_read and not scripts_removed:
         from monitor.region import learn  # region builds on this module
 
-        rule = learn(root, found[2], found[1], article, selectors, url, html)
+        rule = learn(root, found[2], found[1], article, selectors)
         if rule is not None:
             locator["read"] = rule
     return Fingerprint(json.dumps(locator, separators=(",", ":")), found[0], digest)

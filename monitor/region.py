@@ -26,7 +26,7 @@ from monitor.extract import _MODIFIED, _PUBLISHED, JSONLD_MIN_SHARE, _byline, _t
 from monitor.extract_body import jsonld_body, paragraphs, prune_furniture, selector_body
 from monitor.extract_meta import LinkedData, canonical_url, linked_data, text_of
 from monitor.models import Article
-from monitor.normalize import clean_text, is_furniture, normalize
+from monitor.normalize import is_furniture, normalize
 
 # The paragraph elements the region read takes, outermost first (extract_body's blocks).
 _BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote", "pre")
@@ -92,6 +92,27 @@ def _attached(root: Any, el: Any) -> bool:
     return el is root or any(a is root for a in el.iterancestors())
 
 
+def _read_body(
+    root: Any, region: Any, extractor: str, selectors: Mapping[str, str]
+) -> tuple[LinkedData, tuple[str, ...], frozenset[str]] | None:
+    """JSON-LD, then the body as ``extractor`` reads it from ``region``; prunes ``root``
+    exactly as the cascade does before reading."""
+    ld = linked_data(root) or LinkedData()
+    prune_furniture(root)
+    if not _attached(root, region):
+        return None
+    found = _body(root, region, extractor, selectors, ld)
+    if found is None or not found[0]:
+        return None
+    return ld, *found
+
+
+def _extras(lines: tuple[str, ...] | list[str], article: Article) -> frozenset[str]:
+    text = "\n".join(article.body)
+    known = {article.title, article.byline}
+    return frozenset(line for line in lines if line not in known and line not in text)
+
+
 def _read(
     root: Any,
     region: Any,
@@ -103,16 +124,13 @@ def _read(
 ) -> _Reading | None:
     """The article as the cascade reads it, but with the body taken from ``region``.
 
-    Mutates ``root`` exactly as the cascade does (furniture pruning).
+    Title, byline, dates and canonical URL come from the cascade's own functions on
+    a tree in the state the cascade leaves it (``remove`` applied, furniture pruned).
     """
-    ld = linked_data(root) or LinkedData()
-    prune_furniture(root)
-    if not _attached(root, region):
+    found = _read_body(root, region, extractor, selectors)
+    if found is None:
         return None
-    found = _body(root, region, extractor, selectors, ld)
-    if found is None or not found[0]:
-        return None
-    body, kinds = found
+    ld, body, kinds = found
     sel = dict(selectors)
     title = _title(root, ld, sel, url)
     article = normalize(
@@ -126,10 +144,7 @@ def _read(
             extractor=extractor,
         )
     )
-    text = "\n".join(article.body)
-    known = {article.title, article.byline, clean_text(title)}
-    extras = frozenset(line for line in lines if line not in known and line not in text)
-    return _Reading(article, kinds, extras)
+    return _Reading(article, kinds, _extras(lines, article))
 
 
 def learn(
@@ -138,26 +153,29 @@ def learn(
     lines: tuple[str, ...] | list[str],
     article: Article,
     selectors: Mapping[str, str],
-    url: str,
-    html: str,
 ) -> dict[str, Any] | None:
-    """The region-read rule for this page, or None when reading the region does not
-    give exactly ``article`` (the full cascade's normalized result).
+    """The region-read rule for this page, or None when the body read from the region
+    is not exactly ``article.body`` (the full cascade's normalized result).
 
-    Mutates ``root`` (furniture pruning); call it last on a tree.
+    Only the body needs checking: :func:`read` takes every other field with the
+    cascade's own functions. Mutates ``root`` (furniture pruning); call it last.
     """
     if article.extractor not in ("outlet", "generic", "jsonld"):
         return None
     try:
-        reading = _read(root, region, lines, article.extractor, selectors, url, html)
+        found = _read_body(root, region, article.extractor, selectors)
     except Exception:  # no rule only means the cascade runs on the next edit
         return None
-    if reading is None or reading.article != article:
+    if found is None:
+        return None
+    _, body, kinds = found
+    # as normalize() drops it: the paragraphs are clean and furniture-free already
+    if tuple(p for p in body if p != article.title) != article.body:
         return None
     return {
         "extractor": article.extractor,
-        "kinds": sorted(reading.kinds),
-        "extras": sorted(reading.extras),
+        "kinds": sorted(kinds),
+        "extras": sorted(_extras(lines, article)),
         "count": len(article.body),
     }
 

@@ -50,7 +50,7 @@ def cascade(html: str) -> Article:
 
 def fingerprint(html: str) -> fastpath.Fingerprint:
     article = cascade(html)
-    found = fastpath.take(html, article, content_hash(article), {}, url=URL)
+    found = fastpath.take(html, article, content_hash(article), {}, learn_read=True)
     assert found is not None
     return found
 
@@ -105,7 +105,7 @@ def test_no_rule_is_learned_when_the_region_read_disagrees_with_the_cascade() ->
     html = page(1)
     article = cascade(html)
     other = Article(article.title, article.byline, article.body[:2], extractor="generic")
-    found = fastpath.take(html, other, content_hash(other), {}, url=URL)
+    found = fastpath.take(html, other, content_hash(other), {}, learn_read=True)
     assert found is None or "read" not in json.loads(found.locator)
 
 
@@ -177,7 +177,7 @@ def _corpus(path: str) -> Path:
 def _both_ways(before: str, after: str, url: str) -> tuple[Article, Article] | None:
     """(region read, full cascade) of ``after`` when the region path would be taken."""
     article = normalize(extract(before, url, {}))
-    known = fastpath.take(before, article, content_hash(article), {}, url=url)
+    known = fastpath.take(before, article, content_hash(article), {}, learn_read=True)
     located = fastpath.locate(after, known, {}) if known is not None else None
     if located is None or located.digest == known.digest or "read" not in located.locator:
         return None
