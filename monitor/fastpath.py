@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from monitor.extract_body import select
 from monitor.extract_meta import parse_html
 from monitor.models import Article
@@ -101,6 +103,8 @@ _FURNITURE_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _META_KEY = re.compile(r"title|author|creator|date|time|byl|headline|published|modified", re.I)
+
+_ITEMPROPS = etree.XPath("//*[@itemprop]")  # compiled once: root.xpath() compiles per call
 
 Step = tuple[str, str, str]  # tag, class attribute, id attribute
 
@@ -207,7 +211,7 @@ def _page_facts(root: Any, selectors: Mapping[str, str]) -> list[str]:
             facts.append(f"time {el.get('datetime', '')} {el.get('pubdate', '-')}")
         else:
             facts.append(f"{el.tag} {clean_text(el.text_content())}")
-    for el in root.xpath("//*[@itemprop]"):
+    for el in _ITEMPROPS(root):
         facts.append(f"itemprop {el.get('itemprop')} {el.get('datetime') or el.get('content')}")
     for name in ("title", "byline", "published", "modified"):
         if selectors.get(name):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.extract import _MODIFIED, _PUBLISHED, JSONLD_MIN_SHARE, _byline, _time, _title
-from monitor.extract_body import jsonld_body, paragraphs, prune_furniture, selector_body
+from monitor.extract_body import jsonld_body, prune_furniture, selector_body
 from monitor.extract_meta import LinkedData, canonical_url, linked_data, text_of
 from monitor.models import Article
 from monitor.normalize import is_furniture, normalize
@@ -57,13 +57,20 @@ def _outermost_blocks(region: Any) -> list[Any]:
 
 
 def _markup_body(region: Any) -> tuple[tuple[str, ...], frozenset[str]]:
-    texts, kinds = [], set()
+    """extract_body.paragraphs() over the region's outermost blocks, and their kinds.
+
+    text_of already gives clean text, so the cleaning pass of paragraphs() is skipped.
+    """
+    out: list[str] = []
+    kinds = set()
     for el in _outermost_blocks(region):
         text = text_of(el)
-        texts.append(text)
-        if text and not is_furniture(text):
-            kinds.add(f"{el.tag}.{el.get('class', '')}")
-    return paragraphs(texts), frozenset(kinds)
+        if not text or is_furniture(text):
+            continue
+        kinds.add(f"{el.tag}.{el.get('class', '')}")
+        if not out or out[-1] != text:
+            out.append(text)
+    return tuple(out), frozenset(kinds)
 
 
 def _chars(body: tuple[str, ...]) -> int:
