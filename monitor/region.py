@@ -7,8 +7,9 @@ read from the region's paragraph elements, and the title, byline and dates with
 the cascade's own functions on the same, already parsed tree.
 
 The shortcut is learned, never assumed: when a fingerprint is taken,
-:func:`learn` reads the page this way and keeps a rule only when the result
-equals the full cascade's article field for field. A later :func:`read` gives up
+:func:`learn` reads the body this way and keeps a rule only when it equals the
+full cascade's body exactly, from the same extractor stage (every other field is
+read by the cascade's own functions anyway). A later :func:`read` gives up
 (returns None, and the cascade runs) whenever the page no longer looks like the
 one the rule was learned on: a paragraph from an element kind not seen then,
 a line in the region that is neither a paragraph nor one seen then, a paragraph
