@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from monitor import fastpath, snapshots, store
+from monitor import fastpath, region, snapshots, store
 from monitor.classify import classify, classify_dates, classify_status
 from monitor.config import Settings
 from monitor.diff import diff_versions
@@ -78,6 +78,11 @@ def make_job(db: sqlite_utils.Database, settings: Settings, article_id: int) -> 
     return Job(article=row, latest=store.latest_version(db, article_id), selectors=selectors)
 
 
+#: Verification hook for tests: when a list, every region read also runs the full
+#: cascade and appends ``(url, region_article, cascade_article)``.
+region_audit: list[tuple[str, Article, Article | None]] | None = None
+
+
 def gather(job: Job, fetcher: Fetcher) -> Gathered:
     """Fetch the page and run the pure stages; never raises for what a page contains."""
     conditional = job.latest is not None and job.article.status != "removed"
@@ -94,24 +99,51 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
         and job.latest is not None
         and job.article.status != "removed"
         and known.content_hash == job.latest.content_hash
-        and fastpath.matches(result.text, known, job.selectors)
     ):
-        return Gathered(job=job, fetch=result, fast_unchanged=True)
+        located = fastpath.locate(result.text, known, job.selectors)
+        if located is not None:
+            if located.digest == known.digest:
+                return Gathered(job=job, fetch=result, fast_unchanged=True)
+            edited = _read_region(job, result, located, known)
+            if edited is not None:
+                return edited
     return read_page(job, result)
+
+
+def _read_region(
+    job: Job, result: FetchResult, located: fastpath.Located, known: fastpath.Fingerprint
+) -> Gathered | None:
+    """An edit read from the located region (see monitor.region), or None for the cascade."""
+    rule = located.locator.get("read")
+    if not rule or located.scripts_removed:
+        return None
+    assert result.text is not None
+    url = result.final_url or job.article.url
+    article = region.read(
+        located.root, located.region, located.lines, rule, job.selectors, url, result.text
+    )
+    if article is None:
+        return None
+    digest = content_hash(article)
+    fingerprint = fastpath.Fingerprint(known.locator, located.digest, digest)
+    if region_audit is not None:
+        region_audit.append((url, article, read_page(job, result).article))
+    return Gathered(
+        job=job, fetch=result, article=article, content_hash=digest, fingerprint=fingerprint
+    )
 
 
 def read_page(job: Job, result: FetchResult) -> Gathered:
     """The pure stages on a fetched page: extract, normalize, hash, fingerprint."""
     assert result.text is not None
+    url = result.final_url or job.article.url
     try:
-        article = normalize(
-            extract(result.text, result.final_url or job.article.url, job.selectors)
-        )
+        article = normalize(extract(result.text, url, job.selectors))
     except Exception as exc:  # an extractor bug must not stop the other articles
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     digest = content_hash(article)
     try:
-        fingerprint = fastpath.take(result.text, article, digest, job.selectors)
+        fingerprint = fastpath.take(result.text, article, digest, job.selectors, learn_read=True)
     except Exception:  # no fingerprint only means no fast path next time
         fingerprint = None
     return Gathered(

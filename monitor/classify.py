@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Literal
 
 from monitor.diff import CHANGED_THRESHOLD, similarity
@@ -44,13 +45,32 @@ from monitor.textsignals import (
     edit_distance,
     is_comment_line,
     is_correction_note,
-    letters_key,
     numbers,
     quotes,
-    sentences,
     typographic_form,
     words,
 )
+from monitor.textsignals import letters_key as _letters_key
+from monitor.textsignals import sentences as _sentences
+
+
+# One classification asks for the same sentence splits and letter keys many times
+# (each paragraph is split again per signal); both are pure, so they are memoised.
+@lru_cache(maxsize=4096)
+def letters_key(text: str) -> str:
+    """``textsignals.letters_key``, memoised."""
+    return _letters_key(text)
+
+
+@lru_cache(maxsize=1024)
+def _sentence_tuple(paragraph: str) -> tuple[str, ...]:
+    return tuple(_sentences(paragraph))
+
+
+def sentences(paragraph: str) -> list[str]:
+    """``textsignals.sentences``, memoised (a fresh list each call: callers edit it)."""
+    return list(_sentence_tuple(paragraph))
+
 
 HeadlineKind = Literal["wording", "case/punct-only", "typographic-only", "same"]
 #: Kinds that say nothing about the text itself, so they never hide a ``minor`` edit.

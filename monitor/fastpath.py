@@ -26,7 +26,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.extract_body import remove_elements, select
+from lxml import etree
+
+from monitor.extract_body import select
 from monitor.extract_meta import parse_html
 from monitor.models import Article
 from monitor.normalize import clean_text, is_furniture
@@ -102,6 +104,8 @@ _FURNITURE_TOKEN = re.compile(
 )
 _META_KEY = re.compile(r"title|author|creator|date|time|byl|headline|published|modified", re.I)
 
+_ITEMPROPS = etree.XPath("//*[@itemprop]")  # compiled once: root.xpath() compiles per call
+
 Step = tuple[str, str, str]  # tag, class attribute, id attribute
 
 
@@ -151,9 +155,11 @@ def _spared(el: Any, region_text: int) -> bool:
     return sum(len(p.text_content()) for p in el.iter("p")) > 0.3 * region_text
 
 
-def _prune(region: Any) -> None:
+def _doomed(region: Any) -> set[Any]:
+    """Furniture elements inside the region; the tree is left intact so the page can
+    still be read in full (the region read, the cascade) after the digest."""
     total = sum(len(p.text_content()) for p in region.iter("p")) or 1
-    doomed = [
+    return {
         el
         for el in region.iter()
         if el is not region
@@ -163,17 +169,17 @@ def _prune(region: Any) -> None:
             or _FURNITURE_TOKEN.search(f"{el.get('class', '')} {el.get('id', '')}")
         )
         and not _spared(el, total)
-    ]
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
+    }
 
 
-def _lines(region: Any) -> list[str]:
-    """The region's text split at block boundaries; furniture lines out."""
+def _lines(region: Any, doomed: set[Any] | frozenset[Any] = frozenset()) -> list[str]:
+    """The region's text split at block boundaries; furniture elements and lines out."""
     parts: list[str] = []
 
     def walk(el: Any) -> None:
+        if el in doomed:  # dropped like drop_tree drops it: the tail text stays
+            parts.append(el.tail or "")
+            return
         block = isinstance(el.tag, str) and el.tag in _BLOCKS
         if block:
             parts.append("\n")
@@ -205,7 +211,7 @@ def _page_facts(root: Any, selectors: Mapping[str, str]) -> list[str]:
             facts.append(f"time {el.get('datetime', '')} {el.get('pubdate', '-')}")
         else:
             facts.append(f"{el.tag} {clean_text(el.text_content())}")
-    for el in root.xpath("//*[@itemprop]"):
+    for el in _ITEMPROPS(root):
         facts.append(f"itemprop {el.get('itemprop')} {el.get('datetime') or el.get('content')}")
     for name in ("title", "byline", "published", "modified"):
         if selectors.get(name):
@@ -215,17 +221,43 @@ def _page_facts(root: Any, selectors: Mapping[str, str]) -> list[str]:
     return facts
 
 
-def _parse(html: str, selectors: Mapping[str, str]) -> Any | None:
+@dataclass(frozen=True)
+class Located:
+    """A page parsed once, with the fingerprinted region found on it.
+
+    The tree is left as the outlet's ``remove`` selector left it, so the region
+    read (``monitor.region``) can carry on from it without parsing again.
+    """
+
+    root: Any
+    region: Any
+    locator: dict[str, Any]
+    digest: str
+    lines: tuple[str, ...]
+    #: the ``remove`` selector dropped a <script>: JSON-LD read now may differ from the cascade's
+    scripts_removed: bool = False
+
+
+def _parse(html: str, selectors: Mapping[str, str]) -> tuple[Any | None, bool]:
+    """The tree with the outlet's ``remove`` elements dropped, and whether a script went."""
     root = parse_html(html)
+    scripts_removed = False
     if root is not None and selectors.get("remove"):
-        remove_elements(root, selectors["remove"])
-    return root
+        doomed = select(root, selectors["remove"])
+        scripts_removed = any(
+            el.tag == "script" or el.find(".//script") is not None for el in doomed
+        )
+        for el in doomed:  # as extract_body.remove_elements does
+            if el.getparent() is not None:
+                el.drop_tree()
+    return root, scripts_removed
 
 
 def _digest(
     root: Any, locator: dict[str, Any], selectors: Mapping[str, str]
-) -> tuple[str, list[str]] | None:
-    """The fingerprint digest and the region's lines; None when the locator finds nothing."""
+) -> tuple[str, list[str], Any] | None:
+    """The fingerprint digest, the region's lines and the region element; None when the
+    locator finds nothing."""
     body = _find(root, [tuple(s) for s in locator["body"]])
     if body is None:
         return None
@@ -235,13 +267,11 @@ def _digest(
         if el is None:
             return None
         byline = [clean_text(el.text_content())]
-    # Facts first: pruning the region edits the tree.
     facts = _page_facts(root, selectors)
-    _prune(body)
-    lines = _lines(body)
+    lines = _lines(body, _doomed(body))
     payload = [FASTPATH_VERSION, sorted(selectors.items()), facts, byline, lines]
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), lines
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), lines, body
 
 
 def _lca(elements: Iterable[Any]) -> Any | None:
@@ -280,11 +310,21 @@ def _byline_element(root: Any, byline: str) -> Any | None:
 
 
 def take(
-    html: str, article: Article, digest: str, selectors: Mapping[str, str]
+    html: str,
+    article: Article,
+    digest: str,
+    selectors: Mapping[str, str],
+    *,
+    learn_read: bool = False,
 ) -> Fingerprint | None:
     """The fingerprint of a page whose full extraction gave ``article`` (normalized), or
-    None when the fast path cannot vouch for this page."""
-    root = _parse(html, selectors)
+    None when the fast path cannot vouch for this page.
+
+    With ``learn_read``, also learn whether the body read from the region is exactly
+    ``article.body`` on this page; only then may a later edit be read from the region
+    (``monitor.region``).
+    """
+    root, scripts_removed = _parse(html, selectors)
     if root is None or not article.body:
         return None
     region = _body_region(root, article.body)
@@ -304,17 +344,33 @@ def take(
     text = "\n".join(found[1])
     if any(p not in text for p in article.body):
         return None
+    if learn_read and not scripts_removed:
+        from monitor.region import learn  # region builds on this module
+
+        rule = learn(root, found[2], found[1], article, selectors)
+        if rule is not None:
+            locator["read"] = rule
     return Fingerprint(json.dumps(locator, separators=(",", ":")), found[0], digest)
+
+
+def locate(html: str, fingerprint: Fingerprint, selectors: Mapping[str, str]) -> Located | None:
+    """The page parsed and the fingerprinted region found on it, or None (no region, one
+    of several, an unparseable page or a malformed locator: doubt runs the cascade)."""
+    try:
+        locator = json.loads(fingerprint.locator)
+        root, scripts_removed = _parse(html, selectors)
+        if root is None:
+            return None
+        found = _digest(root, locator, selectors)
+    except Exception:  # a malformed locator or page is doubt, and doubt runs the cascade
+        return None
+    if found is None:
+        return None
+    digest, lines, region = found
+    return Located(root, region, locator, digest, tuple(lines), scripts_removed)
 
 
 def matches(html: str, fingerprint: Fingerprint, selectors: Mapping[str, str]) -> bool:
     """True only when the page provably still shows the fingerprinted article."""
-    try:
-        locator = json.loads(fingerprint.locator)
-        root = _parse(html, selectors)
-        if root is None:
-            return False
-        found = _digest(root, locator, selectors)
-        return found is not None and found[0] == fingerprint.digest
-    except Exception:  # a malformed locator or page is doubt, and doubt runs the cascade
-        return False
+    located = locate(html, fingerprint, selectors)
+    return located is not None and located.digest == fingerprint.digest
