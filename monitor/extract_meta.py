@@ -6,6 +6,7 @@ markup (a missing or malformed piece yields None, never an exception).
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import json
 import re
@@ -129,10 +130,16 @@ def text_of(element: Any) -> str:
     return clean_text("".join(parts))
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(expr: str) -> etree.XPath:
+    return etree.XPath(expr)
+
+
 def xpath(root: Any, expr: str) -> list[Any]:
+    """Results of an XPath expression (compiled once per expression), [] on any error."""
     try:
-        result = root.xpath(expr)
-    except (etree.XPathError, TypeError):
+        result = _compiled(expr)(root)
+    except (etree.XPathError, TypeError, ValueError):
         return []
     return result if isinstance(result, list) else []
 

@@ -180,10 +180,35 @@ _BLOCKER = re.compile(
     r"utilizziamo\s+i\s+cookie|wij\s+gebruiken\s+cookies|utilizamos\s+cookies)",
     re.IGNORECASE,
 )
+#: Every _BLOCKER alternative contains one of these; a paragraph without any is
+#: skipped before the (much slower) regex runs.
+_BLOCKER_HINTS = (
+    "cookie",
+    "privacy",
+    "manage",
+    "reading",
+    "subscri",
+    "member",
+    "javascript",
+    "robot",
+    "human",
+    "akzeptieren",
+    "zustimmen",
+    "abonn",
+    "weiterlesen",
+    "accepter",
+    "aceptar",
+    "suscr",
+)
 SHRINK_MIN_PREVIOUS = 500
 SHRINK_RATIO = 0.4
 # A wall page is short: a long article that mentions cookies once is not one.
 _BLOCKER_MAX_CHARS = 1500
+
+
+def _is_blocker(paragraph: str) -> bool:
+    lowered = paragraph.lower()
+    return any(hint in lowered for hint in _BLOCKER_HINTS) and bool(_BLOCKER.search(paragraph))
 
 
 def suspect_reason(article: Article, previous_body: str | None) -> str | None:
@@ -194,7 +219,7 @@ def suspect_reason(article: Article, previous_body: str | None) -> str | None:
     body = normalize(article).body_text
     if not body:
         return "empty body"
-    blocker_chars = sum(len(p) for p in body.split("\n\n") if _BLOCKER.search(p))
+    blocker_chars = sum(len(p) for p in body.split("\n\n") if _is_blocker(p))
     if blocker_chars and (len(body) <= _BLOCKER_MAX_CHARS or blocker_chars * 2 >= len(body)):
         return "consent or paywall text"
     if previous_body:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.models import Article
 from monitor.normalize import canonical_time, content_hash, is_furniture, normalize, suspect_reason
 
@@ -144,3 +146,37 @@ def test_real_article_is_not_suspect() -> None:
     """A normal article, even one that mentions cookies once, is not suspect."""
     body = (*STORY, "Bakers near the pier said customers still buy cookies there.") * 6
     assert suspect_reason(Article(title="Pier closes", body=body), "\n\n".join(body)) is None
+
+
+WALL_PHRASES = [
+    "We use cookies to improve your experience.",
+    "Accept all cookies",
+    "Manage consent",
+    "Subscribe to continue reading.",
+    "This article is only available to subscribers.",
+    "Already a subscriber? Sign in.",
+    "Please enable JavaScript to view this page.",
+    "Are you a robot?",
+    "Wir verwenden Cookies.",
+    "Zustimmen und weiter",
+    "Jetzt abonnieren",
+    "Nur für Abonnenten",
+    "Nous utilisons des cookies.",
+    "Réservé aux abonnés",
+    "Veuillez activer JavaScript.",
+    "Utilizamos cookies.",
+    "Suscríbete para seguir leyendo",
+    "Contenido exclusivo para suscriptores",
+    "Utilizziamo i cookie.",
+    "Wij gebruiken cookies.",
+]
+
+
+@pytest.mark.parametrize("phrase", WALL_PHRASES)
+def test_wall_phrases_in_every_language_make_a_page_suspect(phrase: str) -> None:
+    """A short page that is a consent or paywall message is suspect, in each language we know."""
+    from monitor.models import Article
+    from monitor.normalize import suspect_reason
+
+    page = Article(title="News", body=(phrase, "Continue"))
+    assert suspect_reason(page, None) == "consent or paywall text"
