@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 import sqlite_utils
 
@@ -282,21 +283,37 @@ def _gone(
             fields["last_error"] = f"gone: HTTP {fetch.status_code}"
         store.update_article(db, job.article.id, **fields)
         return CheckResult(job.article.id, job.article.url, "gone")
-    verdict = classify_status("removed", status_code=fetch.status_code)
+    result = _status_change(db, job, "removed", fetch, fetch_id, now, to_version_id=None)
+    store.update_article(db, job.article.id, status="removed", last_changed_at=iso(now), **fields)
+    return result
+
+
+def _status_change(
+    db: sqlite_utils.Database,
+    job: Job,
+    event: Literal["removed", "restored"],
+    fetch: FetchResult,
+    fetch_id: int,
+    now: datetime,
+    *,
+    to_version_id: int | None,
+) -> CheckResult:
+    """A takedown or a return, as a change from the latest version."""
+    assert job.latest is not None
+    verdict = classify_status(event, status_code=fetch.status_code)
     change_id = store.insert_change(
         db,
         job.article.id,
         from_version_id=job.latest.id,
-        to_version_id=None,
+        to_version_id=to_version_id,
         detected_at=iso(now),
         classification=verdict,
         fetch_id=fetch_id,
     )
-    store.update_article(db, job.article.id, status="removed", last_changed_at=iso(now), **fields)
     return CheckResult(
         job.article.id,
         job.article.url,
-        "removed",
+        event,
         change_id=change_id,
         kinds=verdict.kinds,
         silent=verdict.silent,
@@ -362,26 +379,10 @@ def _restored_unchanged(
 ) -> CheckResult:
     assert job.latest is not None
     fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
-    verdict = classify_status("restored", status_code=fetch.status_code)
-    change_id = store.insert_change(
-        db,
-        job.article.id,
-        from_version_id=job.latest.id,
-        to_version_id=job.latest.id,
-        detected_at=iso(now),
-        classification=verdict,
-        fetch_id=fetch_id,
-    )
+    result = _status_change(db, job, "restored", fetch, fetch_id, now, to_version_id=job.latest.id)
     fields = _schedule_healthy(job, now, settings, rng, changed=True)
     store.update_article(db, job.article.id, last_changed_at=iso(now), suspect_count=0, **fields)
-    return CheckResult(
-        job.article.id,
-        job.article.url,
-        "restored",
-        change_id=change_id,
-        kinds=verdict.kinds,
-        silent=verdict.silent,
-    )
+    return result
 
 
 def _new_version(

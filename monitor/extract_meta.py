@@ -59,7 +59,7 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     return root if isinstance(root, lxml.html.HtmlElement) else None
 
 
-_BLOCK_TAGS = frozenset(
+BLOCK_TAGS = frozenset(
     [
         "address",
         "article",
@@ -101,7 +101,7 @@ _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "butto
 def _collect(node: Any, parts: list[str], top: bool) -> None:
     tag = node.tag if isinstance(node.tag, str) else ""
     if tag not in _SKIP_TAGS and (tag or top):
-        block = tag in _BLOCK_TAGS
+        block = tag in BLOCK_TAGS
         if block:
             parts.append(" ")
         if node.text:

@@ -29,7 +29,7 @@ from typing import Any
 from lxml import etree
 
 from monitor.extract_body import select
-from monitor.extract_meta import parse_html
+from monitor.extract_meta import BLOCK_TAGS, parse_html
 from monitor.models import Article
 from monitor.normalize import clean_text, is_furniture
 
@@ -37,46 +37,9 @@ from monitor.normalize import clean_text, is_furniture
 #: so stored fingerprints from older code are never trusted.
 FASTPATH_VERSION = "1"
 
-# Elements whose boundaries separate lines of text (paragraphs) in the fingerprint.
-_BLOCKS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "br",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tbody",
-        "td",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    ]
-)
+# Elements whose boundaries separate lines of text (paragraphs) in the fingerprint:
+# the extractor's block elements, plus form and table sections.
+_BLOCKS = BLOCK_TAGS | {"form", "tbody", "thead"}
 # Tags whose text can hold a body paragraph.
 _CANDIDATES = frozenset(
     [
