@@ -8,12 +8,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from datasette.utils.asgi import NotFound, Request, Response
+from datasette.utils.asgi import Request, Response
 from PIL import Image, ImageDraw, ImageFont
 
 from monitor.models import CHANGE_KINDS
-from monitor.review import data
-from monitor.review.pages import _db, _int
+from monitor.review.pages import load_change
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -131,11 +130,6 @@ def card_text(change: dict, old: dict | None, new: dict | None) -> CardText:
 
 
 async def card_png(datasette: Datasette, request: Request) -> Response:
-    db = await _db(datasette)
-    change = await data.change(db, _int(request, "id"))
-    if change is None:
-        raise NotFound("No such change")
-    old = await data.version(db, change["from_version_id"])
-    new = await data.version(db, change["to_version_id"])
+    change, old, new = await load_change(datasette, request)
     png = render_card(card_text(change, old, new))
     return Response(png, content_type="image/png", headers={"Cache-Control": "max-age=3600"})

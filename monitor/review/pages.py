@@ -40,13 +40,21 @@ async def _page(
     return Response.html(await datasette.render_template(template, context, request=request))
 
 
-async def change_page(datasette: Datasette, request: Request) -> Response:
+async def load_change(
+    datasette: Datasette, request: Request
+) -> tuple[dict, dict | None, dict | None]:
+    """The change named in the URL with its before and after versions; 404 when unknown."""
     db = await _db(datasette)
     change = await data.change(db, _int(request, "id"))
     if change is None:
         raise NotFound("No such change")
     old = await data.version(db, change["from_version_id"])
     new = await data.version(db, change["to_version_id"])
+    return change, old, new
+
+
+async def change_page(datasette: Datasette, request: Request) -> Response:
+    change, old, new = await load_change(datasette, request)
     context: dict[str, Any] = {"change": change, "old": old, "new": new, "rows": [], "inline": ""}
     if old is not None and new is not None:
         diff = diff_versions(data.as_version(old), data.as_version(new))
