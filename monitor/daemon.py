@@ -84,7 +84,8 @@ class _Stop:
 
 class _Prefetched:
     """A Fetcher stand-in for ``poll_feed`` on the writer thread: the feed itself was
-    already downloaded by a worker; only sitemap-index children are fetched here."""
+    already downloaded by a worker. (Sitemap-index children are not fetched here: they
+    become due feeds and go through the pool and the host gate like any other.)"""
 
     def __init__(self, fetcher: Fetcher, result: FetchResult) -> None:
         self._fetcher, self._result = fetcher, result
@@ -266,8 +267,8 @@ class Daemon:
         ).fetchall()
         found: list[tuple] = [(due, "article", aid, host) for due, aid, host in rows]
         for feed in feedstore.feeds_due(self.db, iso(now)):
-            if feed["parent_feed_id"] is not None or feed["id"] in self._feeds:
-                continue  # sitemap children are polled through their index
+            if feed["id"] in self._feeds:
+                continue  # in flight (sitemap children are dispatched like any feed)
             host = host_key(feed["url"])
             if host not in blocked:
                 found.append((feed["next_poll_at"] or "", "feed", feed, host))
@@ -344,7 +345,15 @@ class Daemon:
         now = self.clock()
         self._host_finished(done.host, done.result, now, done.crawl_delay)
         source = _Prefetched(self.fetcher, done.result)
-        for poll in poll_feed(self.db, source, self.settings, done.feed, now):  # type: ignore[arg-type]
+        polls = poll_feed(
+            self.db,
+            source,
+            self.settings,
+            done.feed,
+            now,
+            follow_children=False,  # type: ignore[arg-type]
+        )
+        for poll in polls:
             log_event(
                 "feed",
                 id=poll.feed_id,

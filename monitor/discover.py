@@ -61,8 +61,16 @@ def poll_feed(
     now: datetime,
     *,
     depth: int = 0,
+    follow_children: bool = True,
 ) -> list[FeedPoll]:
-    """Fetch one feed or sitemap, track the articles it lists; follows sitemap indexes."""
+    """Fetch one feed or sitemap and track the articles it lists.
+
+    A sitemap index's children are registered as feeds. With ``follow_children``
+    they are polled right away, through the same fetcher (a one-shot pass);
+    without, they become due now and the caller dispatches them like any feed,
+    within its politeness limits (the daemon); children the index no longer
+    lists are retired until it lists them again.
+    """
     result = fetcher.fetch(
         feed["url"], etag=feed.get("etag"), last_modified=feed.get("last_modified")
     )
@@ -105,6 +113,8 @@ def poll_feed(
                 db, child, feed["outlet_id"], iso(now), parent_id=feed["id"]
             )
             child_feeds.append(_feed_row(db, child_id))
+        if kind == "sitemap_index" and not follow_children:
+            feedstore.schedule_children(db, feed["id"], [c["id"] for c in child_feeds], iso(now))
         feedstore.record_feed_poll(
             db,
             feed["id"],
@@ -115,7 +125,7 @@ def poll_feed(
             next_poll_at=iso(now + timedelta(seconds=delay)),
         )
     polls = [FeedPoll(feed["id"], feed["url"], len(entries), new_articles, error)]
-    if depth < MAX_SITEMAP_DEPTH:
+    if follow_children and depth < MAX_SITEMAP_DEPTH:
         for child in child_feeds:
             polls.extend(poll_feed(db, fetcher, settings, child, now, depth=depth + 1))
     return polls

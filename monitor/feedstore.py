@@ -87,3 +87,27 @@ def record_feed_poll(
             feed_id,
         ),
     )
+
+
+#: next_poll_at of a child sitemap its index no longer lists: never due until re-listed.
+RETIRED = "9999-12-31T00:00:00Z"
+
+
+def schedule_children(
+    db: sqlite_utils.Database, index_id: int, listed: list[int], now: str
+) -> None:
+    """Children an index lists are polled (re-listed ones due now); the others retire.
+
+    Daily news sitemaps come and go; polling every one an index ever named would
+    grow the crawl without bound.
+    """
+    marks = ",".join("?" for _ in listed) or "NULL"
+    db.execute(
+        f"UPDATE feeds SET next_poll_at = ? WHERE parent_feed_id = ? AND id IN ({marks}) "
+        "AND (next_poll_at IS NULL OR next_poll_at = ?)",
+        (now, index_id, *listed, RETIRED),
+    )
+    db.execute(
+        f"UPDATE feeds SET next_poll_at = ? WHERE parent_feed_id = ? AND id NOT IN ({marks})",
+        (RETIRED, index_id, *listed),
+    )

@@ -47,3 +47,26 @@ def test_one_story_under_two_urls_is_stored_once(newsroom, tmp_path: Path) -> No
         assert len(rows) == 1, rows
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
         assert db.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == 0
+
+
+def test_sitemap_children_an_index_stops_listing_are_retired(tmp_path: Path) -> None:
+    """The daemon polls the children an index lists now; dropped ones stop being due until re-listed."""
+    from monitor.feedstore import RETIRED, schedule_children
+
+    db = store.open_db(tmp_path / "m.db")
+    now, later = "2026-11-25T12:00:00Z", "2026-11-25T13:00:00Z"
+    with store.transaction(db):
+        index, _ = feedstore.add_feed(db, "https://news.example/sitemap-index.xml", None, now)
+        day1, _ = feedstore.add_feed(db, "https://news.example/s-1.xml", None, now, parent_id=index)
+        day2, _ = feedstore.add_feed(db, "https://news.example/s-2.xml", None, now, parent_id=index)
+        schedule_children(db, index, [day2], later)
+    due = {f["id"] for f in feedstore.feeds_due(db, later)}
+    assert day2 in due and day1 not in due
+    assert (
+        feedstore.feeds_due(db, RETIRED)
+        and db.execute("SELECT next_poll_at FROM feeds WHERE id = ?", (day1,)).fetchone()[0]
+        == RETIRED
+    )
+    with store.transaction(db):
+        schedule_children(db, index, [day1, day2], later)
+    assert {day1, day2} <= {f["id"] for f in feedstore.feeds_due(db, later)}
