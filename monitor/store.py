@@ -296,12 +296,12 @@ def latest_version(db: sqlite_utils.Database, article_id: int) -> Version | None
         "SELECT * FROM versions WHERE article_id = ? ORDER BY version_number DESC LIMIT 1",
         (article_id,),
     )
-    return _version(row) if row else None
+    return version_from_row(row) if row else None
 
 
 def version_by_id(db: sqlite_utils.Database, version_id: int) -> Version | None:
     row = query_one(db, "SELECT * FROM versions WHERE id = ?", (version_id,))
-    return _version(row) if row else None
+    return version_from_row(row) if row else None
 
 
 def version_by_number(db: sqlite_utils.Database, article_id: int, number: int) -> Version | None:
@@ -310,7 +310,7 @@ def version_by_number(db: sqlite_utils.Database, article_id: int, number: int) -
         "SELECT * FROM versions WHERE article_id = ? AND version_number = ?",
         (article_id, number),
     )
-    return _version(row) if row else None
+    return version_from_row(row) if row else None
 
 
 def versions_of(db: sqlite_utils.Database, article_id: int) -> list[dict]:
@@ -333,7 +333,8 @@ def earlier_version_with_hash(
     return int(row[0]) if row else None
 
 
-def _version(row: dict) -> Version:
+def version_from_row(row: dict) -> Version:
+    """A ``versions`` row (as a dict, from any connection) as the pipeline's Version."""
     return Version(
         id=row["id"],
         article_id=row["article_id"],

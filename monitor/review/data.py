@@ -6,8 +6,6 @@ import json
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from monitor.models import Version
-
 if TYPE_CHECKING:
     from datasette.app import Datasette
     from datasette.database import Database
@@ -65,20 +63,6 @@ async def version(db: Database, version_id: int | None) -> dict | None:
     if version_id is None:
         return None
     return await row(db, "SELECT * FROM versions WHERE id = :id", {"id": version_id})
-
-
-def as_version(found: dict) -> Version:
-    return Version(
-        id=found["id"],
-        article_id=found["article_id"],
-        captured_at=found["captured_at"],
-        title=found["title"],
-        byline=found["byline"],
-        body=found["body"],
-        content_hash=found["content_hash"],
-        published_at=found["published_at"],
-        modified_at=found["modified_at"],
-    )
 
 
 async def article(db: Database, article_id: int) -> dict | None:

@@ -12,6 +12,7 @@ from monitor.render import render_html
 from monitor.review import data
 from monitor.review.diffview import evidence_html, side_by_side
 from monitor.review.hooks import PREFIX
+from monitor.store import version_from_row
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -57,7 +58,7 @@ async def change_page(datasette: Datasette, request: Request) -> Response:
     change, old, new = await load_change(datasette, request)
     context: dict[str, Any] = {"change": change, "old": old, "new": new, "rows": [], "inline": ""}
     if old is not None and new is not None:
-        diff = diff_versions(data.as_version(old), data.as_version(new))
+        diff = diff_versions(version_from_row(old), version_from_row(new))
         context["rows"] = side_by_side(diff, change["evidence"])
         # render_html escapes every piece of article text; the markup is ours
         context["inline"] = Markup(render_html(diff))
