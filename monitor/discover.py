@@ -112,7 +112,7 @@ def poll_feed(
             child_id, _ = feedstore.add_feed(
                 db, child, feed["outlet_id"], iso(now), parent_id=feed["id"]
             )
-            child_feeds.append(_feed_row(db, child_id))
+            child_feeds.append(feedstore.feed_by_id(db, child_id))
         if kind == "sitemap_index" and not follow_children:
             feedstore.schedule_children(db, feed["id"], [c["id"] for c in child_feeds], iso(now))
         feedstore.record_feed_poll(
@@ -129,11 +129,6 @@ def poll_feed(
         for child in child_feeds:
             polls.extend(poll_feed(db, fetcher, settings, child, now, depth=depth + 1))
     return polls
-
-
-def _feed_row(db: sqlite_utils.Database, feed_id: int) -> dict:
-    rows = [r for r in feedstore.list_feeds(db) if r["id"] == feed_id]
-    return rows[0]
 
 
 def track_urls(

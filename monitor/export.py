@@ -149,11 +149,31 @@ def version_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[dic
         yield dict(zip(FIELDS["versions"], row, strict=True))
 
 
+#: What a version pair needs to be compared (store.version_from_row) and numbered.
+_VERSION_COLUMNS = (
+    "id",
+    "article_id",
+    "version_number",
+    "captured_at",
+    "title",
+    "byline",
+    "body",
+    "content_hash",
+    "published_at",
+    "modified_at",
+)
+
+
+def _columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{name}" for name in _VERSION_COLUMNS)
+
+
 def sentence_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[dict[str, Any]]:
     """One record per sentence operation of every consecutive version pair."""
     where, params = _where(filters, "tv.captured_at")
     pairs = db.execute(
-        "SELECT fv.id, tv.id, articles.id, outlets.name, articles.url FROM versions tv "
+        f"SELECT {_columns('fv')}, {_columns('tv')}, articles.id, outlets.name, articles.url "
+        "FROM versions tv "
         "JOIN versions fv ON fv.article_id = tv.article_id "
         "AND fv.version_number = tv.version_number - 1 "
         "JOIN articles ON articles.id = tv.article_id "
@@ -161,11 +181,14 @@ def sentence_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[di
         + where
         + " ORDER BY tv.article_id, tv.version_number",
         params,
-    ).fetchall()
-    for from_id, to_id, article_id, outlet, url in pairs:
-        old, new = store.version_by_id(db, from_id), store.version_by_id(db, to_id)
-        assert old is not None and new is not None
-        numbers = (_number(db, from_id), _number(db, to_id))
+    )
+    width = len(_VERSION_COLUMNS)
+    for row in pairs:
+        old_row = dict(zip(_VERSION_COLUMNS, row[:width], strict=True))
+        new_row = dict(zip(_VERSION_COLUMNS, row[width : 2 * width], strict=True))
+        article_id, outlet, url = row[2 * width :]
+        old, new = store.version_from_row(old_row), store.version_from_row(new_row)
+        numbers = (old_row["version_number"], new_row["version_number"])
         for op in sentence_ops(old, new):
             yield {
                 "article_id": article_id,
@@ -179,12 +202,6 @@ def sentence_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[di
                 "old_sentence": op.old,
                 "new_sentence": op.new,
             }
-
-
-def _number(db: sqlite_utils.Database, version_id: int) -> int:
-    return int(
-        db.execute("SELECT version_number FROM versions WHERE id = ?", (version_id,)).fetchone()[0]
-    )
 
 
 def records(

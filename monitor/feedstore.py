@@ -48,6 +48,12 @@ def list_feeds(db: sqlite_utils.Database) -> list[dict]:
     )
 
 
+def feed_by_id(db: sqlite_utils.Database, feed_id: int) -> dict:
+    row = query_one(db, "SELECT * FROM feeds WHERE id = ?", (feed_id,))
+    assert row is not None, f"no feed with id {feed_id}"
+    return row
+
+
 def feeds_due(db: sqlite_utils.Database, now: str, *, all_feeds: bool = False) -> list[dict]:
     sql = "SELECT * FROM feeds"
     if not all_feeds:
