@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from monitor.cli import AppContext, UserError, cli, pass_app
-from monitor.config import ConfigError, Settings
+from monitor.config import ConfigError, parse_settings
 from monitor.fetch import iso, utcnow
 
 
@@ -175,19 +175,11 @@ def init(path: Path, force: bool) -> None:
     if not path.resolve().parent.exists():
         raise UserError(f"directory does not exist: {path.resolve().parent}")
     starter = files("monitor").joinpath("data/starter.toml").read_text(encoding="utf-8")
-    load_settings_text(starter)  # never write a config we could not read back
+    parse_settings(starter)  # never write a config we could not read back
     path.write_text(starter, encoding="utf-8")
     outlets = starter.count("[[outlets]]")
     click.echo(f"wrote {path} ({outlets} outlets); edit [fetch] user_agent, then:")
     click.echo(f"  article-monitor --config {path} run")
-
-
-def load_settings_text(text: str) -> Settings:
-    import tomllib
-
-    from monitor.config import settings_from_mapping
-
-    return settings_from_mapping(tomllib.loads(text))
 
 
 @cli.command()

@@ -133,14 +133,22 @@ def load_settings(path: Path | str | None) -> Settings:
         return Settings()
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    return parse_settings(text, source=path)
+
+
+def parse_settings(text: str, *, source: Path | None = None) -> Settings:
+    """Validate config text (a file's, or the starter config's) into settings."""
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    return settings_from_mapping(raw, source=path)
+        where = f"config file {source}" if source else "config"
+        raise ConfigError(f"{where} is not valid TOML: {exc}") from None
+    return settings_from_mapping(raw, source=source)
 
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
