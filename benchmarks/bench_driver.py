@@ -187,7 +187,20 @@ def storage(db_path: str, pages: str, edits: str) -> dict:
 
 
 def _group(name: str) -> str:
-    for table in ("versions", "snapshots", "changes", "fetches"):
+    """The benchmark's column for a table or index (dbstat names both)."""
+    if name.startswith(("versions_fts", "paragraphs_fts")):
+        return "search"
+    for prefix, group in (
+        ("version", "versions"),  # versions (before the paragraph store), version_records
+        ("paragraphs", "versions"),
+        ("idx_versions", "versions"),
+        ("idx_paragraphs", "versions"),
+        ("sqlite_autoindex_versions", "versions"),
+        ("sqlite_autoindex_version_records", "versions"),
+    ):
+        if name.startswith(prefix):
+            return group
+    for table in ("snapshots", "changes", "fetches"):
         if name == table:
             return table
     return "other"

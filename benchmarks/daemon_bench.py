@@ -307,17 +307,22 @@ def storage(args: argparse.Namespace) -> None:
         f"each = {first['extra_versions']} extra versions (baseline {ref})"
     )
     print(
-        f"{'side':10} {'file B/version':>15} {'body text':>10} {'snapshot':>9} "
+        f"{'side':10} {'file B/version':>15} {'versions':>9} {'search':>7} {'snapshot':>9} "
         f"{'changes':>8} {'fetches':>8} {'indexes+other':>14}"
     )
     for side, r in results.items():
         per = r["per_version"]
         print(
-            f"{side:10} {r['file_bytes_per_version']:15.0f} {per['versions']:10.0f} "
-            f"{per['snapshots']:9.0f} {per['changes']:8.0f} {per['fetches']:8.0f} "
-            f"{per['other']:14.0f}"
+            f"{side:10} {r['file_bytes_per_version']:15.0f} {per.get('versions', 0):9.0f} "
+            f"{per.get('search', 0):7.0f} "
+            f"{per.get('snapshots', 0):9.0f} {per.get('changes', 0):8.0f} {per.get('fetches', 0):8.0f} "
+            f"{per.get('other', 0):14.0f}"
         )
-    print("(columns after the first: dbstat page bytes per extra version, by table)")
+    print(
+        "(columns after the first: dbstat page bytes per extra version: versions = version "
+        "rows, paragraphs and their indexes; search = FTS indexes; other = remaining indexes, "
+        "free pages)"
+    )
     for side, r in results.items():
         print(f"{side}: mean body text {r['mean_body_chars']:.0f} chars per version")
 

@@ -88,7 +88,8 @@ def prune_snapshots(db: sqlite_utils.Database, older_than: str) -> int:
         marks = ",".join("?" for _ in chunk)
         with store.transaction(db):
             db.execute(
-                f"UPDATE versions SET snapshot_id = NULL WHERE snapshot_id IN ({marks})", chunk
+                f"UPDATE version_records SET snapshot_id = NULL WHERE snapshot_id IN ({marks})",
+                chunk,
             )
             db.execute(f"DELETE FROM snapshots WHERE id IN ({marks})", chunk)
     return len(ids)

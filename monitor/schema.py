@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from monitor.schema_paragraphs import m6_paragraph_store
+
 
 def _m1_initial(db: sqlite_utils.Database) -> None:
     db.execute(
@@ -266,4 +268,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m3_review,
     _m4_fastpath_and_snapshot_deltas,
     _m5_notify,
+    m6_paragraph_store,
 )

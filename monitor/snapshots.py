@@ -6,6 +6,7 @@ rebuilding any snapshot decompresses a bounded chain (see monitor.snapdelta).
 
 from __future__ import annotations
 
+import sqlite3
 import zlib
 
 import sqlite_utils
@@ -56,8 +57,9 @@ def store_snapshot(
     return int(cursor.lastrowid)
 
 
-def snapshot_html(db: sqlite_utils.Database, snapshot_id: int) -> bytes | None:
-    """The raw page bytes of a snapshot, rebuilt through its delta chain."""
+def snapshot_html(db: sqlite_utils.Database | sqlite3.Connection, snapshot_id: int) -> bytes | None:
+    """The raw page bytes of a snapshot, rebuilt through its delta chain (from our own
+    database handle or a bare sqlite3 connection, such as Datasette's)."""
     chain: list[bytes] = []
     current: int | None = snapshot_id
     while current is not None:

@@ -349,14 +349,24 @@ def version_from_row(row: dict) -> Version:
 
 
 def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str, Any]) -> Version:
+    """Store the next version of an article: its fields, and its body as a paragraph list.
+
+    Paragraphs the article already has (in any earlier version) are referenced, not
+    stored again, so an edit costs its changed paragraphs, not the whole text.
+    """
     number = db.execute(
-        "SELECT COALESCE(MAX(version_number), 0) + 1 FROM versions WHERE article_id = ?",
+        "SELECT COALESCE(MAX(version_number), 0) + 1 FROM version_records WHERE article_id = ?",
         (article_id,),
     ).fetchone()[0]
-    columns = {"article_id": article_id, "version_number": number, **fields}
+    record = {key: value for key, value in fields.items() if key != "body"}
+    paragraph_ids = _paragraph_ids(db, article_id, number, fields["body"])
+    columns = {"article_id": article_id, "version_number": number, **record}
+    columns["paragraph_ids"] = json.dumps(paragraph_ids, separators=(",", ":"))
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
-    cursor = db.execute(f"INSERT INTO versions ({names}) VALUES ({marks})", tuple(columns.values()))
+    cursor = db.execute(
+        f"INSERT INTO version_records ({names}) VALUES ({marks})", tuple(columns.values())
+    )
     db.execute(
         "UPDATE articles SET version_count = version_count + 1, title = ? WHERE id = ?",
         (fields["title"], article_id),
@@ -364,6 +374,24 @@ def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str,
     version = version_by_id(db, int(cursor.lastrowid))
     assert version is not None
     return version
+
+
+def _paragraph_ids(db: sqlite_utils.Database, article_id: int, number: int, body: str) -> list[int]:
+    """The ids of ``body``'s paragraphs, storing the ones the article never had.
+
+    Splitting on the blank line and joining back is lossless for any text, empty
+    paragraphs included, which is what lets the ``versions`` view rebuild the body.
+    """
+    known = dict(db.execute("SELECT text, id FROM paragraphs WHERE article_id = ?", (article_id,)))
+    ids = []
+    for text in body.split("\n\n"):
+        if text not in known:
+            known[text] = db.execute(
+                "INSERT INTO paragraphs (article_id, first_version, text) VALUES (?, ?, ?)",
+                (article_id, number, text),
+            ).lastrowid
+        ids.append(known[text])
+    return ids
 
 
 def insert_change(

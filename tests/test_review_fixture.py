@@ -26,6 +26,7 @@ from monitor.diff import diff_versions
 from monitor.fetch import Fetcher, iso
 from monitor.newsroom import Newsroom, serve_newsroom
 from monitor.review.app import make_datasette
+from monitor.review.queries import PHRASE_VERSIONS
 from monitor.schema import MIGRATIONS
 from tests.conftest import no_host_delay
 
@@ -112,25 +113,28 @@ def plant_xss(db, when: str) -> tuple[int, int]:
     return change_id, article_id
 
 
-def _fts_ids(db, term: str) -> set[int]:
-    return {
-        r[0]
-        for r in db.execute("SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?", (term,))
-    }
+def _fts_ids(db, phrase: str) -> set[int]:
+    """Version ids the reviewers' phrase search finds (the canned query's own SQL)."""
+    sql = PHRASE_VERSIONS + " SELECT version_id FROM matching"
+    return {r[0] for r in db.execute(sql, {"phrase": phrase})}
 
 
-def test_fts_backfills_versions_stored_before_the_migration(tmp_path: Path) -> None:
-    """A database at schema 1 with versions gets them all searchable when migration 2 runs."""
-    path = tmp_path / "old.db"
+def _schema_1_database(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     import sqlite_utils
 
-    old_db = sqlite_utils.Database(conn)
-    MIGRATIONS[0](old_db)
+    MIGRATIONS[0](sqlite_utils.Database(conn))
     conn.execute("PRAGMA user_version = 1")
     conn.execute(
         "INSERT INTO articles (id, url, first_seen_at) VALUES (1, 'http://127.0.0.1/a', '2026-01-01T00:00:00Z')"
     )
+    return conn
+
+
+def test_fts_backfills_versions_stored_before_the_migration(tmp_path: Path) -> None:
+    """A database at schema 1 with versions gets them all searchable when the migrations run."""
+    path = tmp_path / "old.db"
+    conn = _schema_1_database(path)
     conn.execute(
         "INSERT INTO versions (article_id, version_number, captured_at, title, byline, body, content_hash) "
         "VALUES (1, 1, '2026-01-01T00:00:00Z', 'Harbor dredging approved', '', 'The council voted.', 'h')"
@@ -138,11 +142,55 @@ def test_fts_backfills_versions_stored_before_the_migration(tmp_path: Path) -> N
     conn.close()
     db = store.open_db(path)
     assert _fts_ids(db, "dredging") == {1}
-    assert _fts_ids(db, "council") == {1}
+    assert _fts_ids(db, "council voted") == {1}
+    assert _fts_ids(db, "voted council") == set()
+
+
+def test_migration_keeps_every_stored_body_exactly(tmp_path: Path) -> None:
+    """Bodies stored before paragraphs were shared read back byte for byte through
+    ``versions`` (empty body, empty paragraphs, a moved paragraph, a repeated one)."""
+    path = tmp_path / "old.db"
+    conn = _schema_1_database(path)
+    bodies = ["A.\n\nB.\n\nC.", "C.\n\nA.\n\nB.", "", "A.\n\n\n\nA.\n\nD.", "Solo"]
+    for number, body in enumerate(bodies, start=1):
+        conn.execute(
+            "INSERT INTO versions (article_id, version_number, captured_at, title, byline, body, "
+            "content_hash) VALUES (1, ?, '2026-01-01T00:00:00Z', 't', '', ?, ?)",
+            (number, body, str(number)),
+        )
+    conn.close()
+    db = store.open_db(path)
+    got = [r[0] for r in db.execute("SELECT body FROM versions ORDER BY version_number")]
+    assert got == bodies
+    # each distinct paragraph is stored once
+    assert db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0] == 6
+
+
+def test_one_paragraph_edit_stores_one_paragraph(tmp_path: Path) -> None:
+    """A new version that changes one paragraph of a long article adds one paragraph row;
+    both versions still read back whole, in order."""
+    db = store.open_db(tmp_path / "m.db")
+    paragraphs = [f"Paragraph {n} of the story, with some words." for n in range(30)]
+    edited = [*paragraphs]
+    edited[12] = "Paragraph 12 now says something else."
+    edited[3], edited[20] = edited[20], edited[3]
+    with store.transaction(db):
+        aid, _ = store.add_article(db, "http://127.0.0.1/p", None, "2026-01-01T00:00:00Z")
+        for number, body in enumerate(("\n\n".join(paragraphs), "\n\n".join(edited))):
+            store.insert_version(
+                db,
+                aid,
+                {"captured_at": "2026-01-01T00:00:00Z", "title": "T", "byline": "",
+                 "body": body, "content_hash": str(number)},
+            )  # fmt: skip
+    assert db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0] == 31
+    assert store.latest_version(db, aid).body == "\n\n".join(edited)
+    assert store.version_by_number(db, aid, 1).body == "\n\n".join(paragraphs)
 
 
 def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
-    """New versions are searchable at once; edited or deleted ones stop matching old words."""
+    """New versions are searchable at once; edited or deleted ones stop matching old words
+    (writes through the ``versions`` view included)."""
     db = store.open_db(tmp_path / "m.db")
     with store.transaction(db):
         aid, _ = store.add_article(db, "http://127.0.0.1/x", None, "2026-01-01T00:00:00Z")
@@ -158,11 +206,15 @@ def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
             },
         )
     assert _fts_ids(db, "zebra") == {version.id}
+    assert _fts_ids(db, "mayor resigns") == {version.id}
     db.execute("UPDATE versions SET body = 'Giraffes instead.' WHERE id = ?", (version.id,))
     assert _fts_ids(db, "zebra") == set()
     assert _fts_ids(db, "giraffes") == {version.id}
+    assert store.version_by_id(db, version.id).body == "Giraffes instead."
     db.execute("DELETE FROM versions WHERE id = ?", (version.id,))
     assert _fts_ids(db, "giraffes") == set()
+    assert _fts_ids(db, "mayor") == set()
+    assert db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0] == 0
 
 
 def test_planted_version_is_indexed_like_any_other(tmp_path: Path) -> None:

@@ -72,13 +72,41 @@ def test_outlet_scoreboard_counts_changes_and_silent_share(ds, sql) -> None:
             assert board[name]["median_hours_to_first_edit"] >= 0
 
 
-def test_full_text_search_finds_versions_by_body_and_title(ds) -> None:
-    """Datasette's search box on versions matches words of the body and of the headline."""
-    body_hits = rows(ds, "/monitor/versions?_search=immediately")
-    assert body_hits and all("immediately" in r["body"].lower() for r in body_hits)
-    title_hits = rows(ds, "/monitor/versions?_search_title=budget+vote+delayed")
-    assert [r["title"] for r in title_hits] == [XSS_TITLE]
-    assert [r["title"] for r in rows(ds, "/monitor/versions?_search=reviewed")] == [XSS_TITLE]
+def test_full_text_search_finds_text_in_paragraphs_and_headlines_in_versions(ds) -> None:
+    """The search box on paragraphs matches words of any version's text; the one on
+    versions matches headlines (column search on the title works on version_records)."""
+    body_hits = rows(ds, "/monitor/paragraphs?_search=immediately")
+    assert body_hits and all("immediately" in r["text"].lower() for r in body_hits)
+    title_hits = rows(ds, "/monitor/versions?_search=budget+vote+delayed")
+    assert XSS_TITLE in {r["title"] for r in title_hits}
+    assert all("delayed" in r["title"].lower() for r in title_hits)
+    column_hits = rows(ds, "/monitor/version_records?_search_title=budget+vote+delayed")
+    assert {r["title"] for r in column_hits} == {XSS_TITLE}
+
+
+def test_phrase_history_says_when_a_line_appeared_and_if_it_is_still_there(ds, sql) -> None:
+    """For the NSC comment line: the first version that held it is the one after the
+    change that added it, and the latest version still holds it; the versions query
+    lists exactly the versions whose text contains the phrase."""
+    phrase = "did not immediately respond to a request for comment"
+    history = rows(ds, f"/monitor/phrase_history?phrase={phrase.replace(' ', '+')}")
+    assert history
+    for item in history:
+        bodies = sql.execute(
+            "SELECT version_number, body FROM versions WHERE article_id = ? ORDER BY version_number",
+            (item["article_id"],),
+        ).fetchall()
+        holding = [n for n, body in bodies if phrase in body.lower()]
+        assert item["first_version_with_it"] == holding[0]
+        assert item["last_version_with_it"] == holding[-1]
+        assert item["in_latest"] == (holding[-1] == bodies[-1][0])
+    listed = rows(ds, f"/monitor/versions_with_phrase?phrase={phrase.replace(' ', '+')}")
+    expected = {
+        r[0] for r in sql.execute("SELECT id, body FROM versions") if phrase in r[1].lower()
+    }
+    assert {r["version_id"] for r in listed} == expected
+    # punctuation in the phrase is text, not FTS syntax
+    assert rows(ds, '/monitor/phrase_history?phrase=%22comment%22+AND+(') == []
 
 
 def test_missing_static_file_is_404_even_with_rich_importable(ds) -> None:

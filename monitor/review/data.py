@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import zlib
 from typing import TYPE_CHECKING, Any
+
+from monitor.snapshots import snapshot_html
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
     from datasette.database import Database
 
 
-_REQUIRED = {"articles", "changes", "versions"}
+_REQUIRED = {"articles", "changes", "version_records"}
 
 
 async def monitor_database(datasette: Datasette) -> Database | None:
@@ -167,13 +168,17 @@ async def recent_changes(db: Database, limit: int = 20) -> list[dict]:
 
 
 async def snapshot_text(db: Database, snapshot_id: int) -> tuple[str, str] | None:
-    """A raw snapshot decoded to text, with the URL it was fetched from."""
-    found = await row(
-        db, "SELECT url, encoding, content FROM snapshots WHERE id = :id", {"id": snapshot_id}
-    )
-    if found is None or found["content"] is None:
+    """A raw snapshot decoded to text, with the URL it was fetched from.
+
+    Most snapshots are deltas against the article's previous one: the page is
+    rebuilt through the chain, on Datasette's read connection.
+    """
+    found = await row(db, "SELECT url, encoding FROM snapshots WHERE id = :id", {"id": snapshot_id})
+    if found is None:
         return None
-    raw = zlib.decompress(found["content"])
+    raw = await db.execute_fn(lambda conn: snapshot_html(conn, snapshot_id))
+    if raw is None:
+        return None
     try:
         text = raw.decode(found["encoding"] or "utf-8", errors="replace")
     except LookupError:

@@ -76,8 +76,12 @@ _TABLES: dict[str, dict[str, Any]] = {
     },
     "versions": {
         "title": "Versions",
-        "description": "Every distinct version of every article. Search covers title and body.",
+        "description": "Every distinct version of every article (a view over version_records "
+        "and paragraphs). Search here covers headline and byline; for words in the text use "
+        "the paragraphs table's search or the phrase_history query.",
         "sort_desc": "captured_at",
+        "fts_table": "versions_fts",
+        "fts_pk": "id",
         "label_column": "title",
         "columns": {
             "id": "Version id",
@@ -91,6 +95,26 @@ _TABLES: dict[str, dict[str, Any]] = {
             "published_at": "Publication time the page declares",
             "modified_at": "Modification time the page declares",
             "snapshot_id": "The raw HTML this version was extracted from",
+            "paragraph_ids": "The body as a JSON array of paragraph ids, in order",
+        },
+    },
+    "version_records": {
+        "title": "Version records",
+        "description": "How versions are stored: every field but the body, which is a list "
+        "of paragraph ids. Read the versions view for whole texts.",
+        "sort_desc": "captured_at",
+        "label_column": "title",
+    },
+    "paragraphs": {
+        "title": "Paragraphs",
+        "description": "Each distinct paragraph of each article, stored once however many "
+        "versions share it. Search finds words in any version's text; first_version is "
+        "the article's version that introduced the paragraph.",
+        "facets": ["article_id"],
+        "columns": {
+            "article_id": "The article",
+            "first_version": "Version number of the article that first had this paragraph",
+            "text": "The paragraph",
         },
     },
     "outlets": {

@@ -100,6 +100,50 @@ LEFT JOIN medians m ON m.outlet_id = o.id
 GROUP BY o.id
 ORDER BY silent_pct DESC, changes DESC, o.name"""
 
+# A phrase search over every version's text: the FTS index holds each distinct
+# paragraph once, so a version matches when its paragraph list holds a hit. The
+# parameter is quoted into one FTS5 phrase: punctuation in it is never syntax.
+PHRASE_VERSIONS = """WITH hits AS (
+  SELECT p.id, p.article_id FROM paragraphs_fts
+  JOIN paragraphs p ON p.id = paragraphs_fts.rowid
+  WHERE paragraphs_fts MATCH '"' || replace(:phrase, '"', '""') || '"'
+  UNION
+  SELECT NULL, r.article_id FROM versions_fts JOIN version_records r ON r.id = versions_fts.rowid
+  WHERE versions_fts MATCH '"' || replace(:phrase, '"', '""') || '"'
+),
+matching AS (
+  SELECT r.id AS version_id, r.article_id, r.version_number, r.captured_at, r.title
+  FROM version_records r
+  WHERE r.article_id IN (SELECT article_id FROM hits)
+    AND (EXISTS (SELECT 1 FROM json_each(r.paragraph_ids) j
+                 WHERE j.value IN (SELECT id FROM hits WHERE hits.article_id = r.article_id))
+         OR r.id IN (SELECT rowid FROM versions_fts
+                     WHERE versions_fts MATCH '"' || replace(:phrase, '"', '""') || '"'))
+)"""
+
+_PHRASE_IN_VERSIONS = (
+    PHRASE_VERSIONS
+    + """
+SELECT m.version_id, m.article_id, o.name AS outlet, m.version_number, m.captured_at,
+       m.title AS headline, a.url
+FROM matching m JOIN articles a ON a.id = m.article_id LEFT JOIN outlets o ON o.id = a.outlet_id
+ORDER BY m.article_id, m.version_number"""
+)
+
+_PHRASE_HISTORY = (
+    PHRASE_VERSIONS
+    + """
+SELECT m.article_id, o.name AS outlet, a.title AS headline,
+       MIN(m.version_number) AS first_version_with_it,
+       MIN(m.captured_at) AS first_seen_at,
+       MAX(m.version_number) AS last_version_with_it,
+       COUNT(*) AS versions_with_it, a.version_count AS versions,
+       MAX(m.version_number) = a.version_count AS in_latest, a.url
+FROM matching m JOIN articles a ON a.id = m.article_id LEFT JOIN outlets o ON o.id = a.outlet_id
+GROUP BY m.article_id
+ORDER BY first_seen_at DESC"""
+)
+
 
 def canned_queries() -> dict[str, dict[str, Any]]:
     """Datasette ``queries`` metadata: name → title, description, SQL."""
@@ -145,5 +189,16 @@ def canned_queries() -> dict[str, dict[str, Any]]:
             "description": "Changes per outlet, the share that were silent, and the median "
             "hours from the first captured version to the first change.",
             "sql": _SCOREBOARD,
+        },
+        "phrase_history": {
+            "title": "When did a phrase appear or disappear?",
+            "description": "Articles whose text or headline ever held the phrase: the first and "
+            "last version with it, and whether the latest version still has it.",
+            "sql": _PHRASE_HISTORY,
+        },
+        "versions_with_phrase": {
+            "title": "Versions containing a phrase",
+            "description": "Every stored version whose text or headline holds the phrase.",
+            "sql": _PHRASE_IN_VERSIONS,
         },
     }
