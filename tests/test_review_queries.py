@@ -106,7 +106,7 @@ def test_phrase_history_says_when_a_line_appeared_and_if_it_is_still_there(ds, s
     }
     assert {r["version_id"] for r in listed} == expected
     # punctuation in the phrase is text, not FTS syntax
-    assert rows(ds, '/monitor/phrase_history?phrase=%22comment%22+AND+(') == []
+    assert rows(ds, "/monitor/phrase_history?phrase=%22comment%22+AND+(") == []
 
 
 def test_missing_static_file_is_404_even_with_rich_importable(ds) -> None:
