@@ -180,3 +180,24 @@ def test_wall_phrases_in_every_language_make_a_page_suspect(phrase: str) -> None
 
     page = Article(title="News", body=(phrase, "Continue"))
     assert suspect_reason(page, None) == "consent or paywall text"
+
+
+def test_already_normalized_articles_report_the_same_as_raw_ones() -> None:
+    """An article normalize() returned gives the same hash and suspect verdict as its raw
+    source, and normalizing it again returns it unchanged; a copy edited with replace()
+    (messy text again) is normalized afresh, not trusted."""
+    from dataclasses import replace
+
+    raw = Article(
+        title=" Pier\u00a0closes ",
+        body=("Advertisement", "We use cookies. Accept all cookies to continue."),
+    )
+    canonical = normalize(raw)
+    assert normalize(canonical) is canonical
+    assert content_hash(canonical) == content_hash(raw)
+    assert suspect_reason(canonical, None) == suspect_reason(raw, None)
+    assert suspect_reason(canonical, None) == "consent or paywall text"
+    edited = replace(canonical, body=("Advertisement", " Repairs\u200b  take six weeks."))
+    assert normalize(edited).body == ("Repairs take six weeks.",)
+    assert content_hash(edited) == content_hash(normalize(edited))
+    assert suspect_reason(replace(canonical, body=("Advertisement",)), None) == "empty body"
