@@ -233,6 +233,21 @@ def _is_blocker(paragraph: str) -> bool:
     return _has_hint(paragraph) and bool(_BLOCKER.search(paragraph))
 
 
+def _blocker_wall(body: str) -> bool:
+    """True when consent or paywall text is most of ``body`` (or all of a short one)."""
+    paragraphs = body.split("\n\n")
+    if len(body) > _BLOCKER_MAX_CHARS:
+        # Only paragraphs with a hint can count: when even they are not half of a long
+        # body the verdict is "no" without running the (slow) regex on any of them.
+        hinted = sum(len(p) for p in paragraphs if _has_hint(p))
+        if hinted * 2 < len(body):
+            return False
+    blocker_chars = sum(len(p) for p in paragraphs if _is_blocker(p))
+    return bool(blocker_chars) and (
+        len(body) <= _BLOCKER_MAX_CHARS or blocker_chars * 2 >= len(body)
+    )
+
+
 def suspect_reason(article: Article, previous_body: str | None) -> str | None:
     """Why this extraction looks broken (so it should not become a version yet), or None.
 
@@ -242,11 +257,7 @@ def suspect_reason(article: Article, previous_body: str | None) -> str | None:
     body = normalize(article).body_text
     if not body:
         return "empty body"
-    # One pass over the whole body rules out nearly every article at once.
-    blocker_chars = (
-        sum(len(p) for p in body.split("\n\n") if _is_blocker(p)) if _has_hint(body) else 0
-    )
-    if blocker_chars and (len(body) <= _BLOCKER_MAX_CHARS or blocker_chars * 2 >= len(body)):
+    if _has_hint(body) and _blocker_wall(body):
         return "consent or paywall text"
     if previous_body:
         before = len(clean_text(previous_body.replace("\n\n", " ")))

@@ -201,3 +201,15 @@ def test_already_normalized_articles_report_the_same_as_raw_ones() -> None:
     assert normalize(edited).body == ("Repairs take six weeks.",)
     assert content_hash(edited) == content_hash(normalize(edited))
     assert suspect_reason(replace(canonical, body=("Advertisement",)), None) == "empty body"
+
+
+def test_long_pages_are_walls_only_when_wall_text_is_half_of_them() -> None:
+    """Past 1,500 characters a page is a consent or paywall page only when the wall text is
+    at least half of it: a long wall is flagged, a long article with one wall line is not."""
+    wall = "We use cookies to improve your experience. Accept all cookies to continue."
+    article_line = "The harbour board met again on Thursday to discuss the pier's future."
+    long_wall = (wall,) * 15 + (article_line,) * 5
+    long_story = (wall,) + (article_line,) * 25
+    assert len("\n\n".join(long_wall)) > 1500 and len("\n\n".join(long_story)) > 1500
+    assert suspect_reason(Article(title="t", body=long_wall), None) == "consent or paywall text"
+    assert suspect_reason(Article(title="t", body=long_story), None) is None
