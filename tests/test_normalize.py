@@ -208,7 +208,7 @@ def test_long_pages_are_walls_only_when_wall_text_is_half_of_them() -> None:
     at least half of it: a long wall is flagged, a long article with one wall line is not."""
     wall = "We use cookies to improve your experience. Accept all cookies to continue."
     article_line = "The harbour board met again on Thursday to discuss the pier's future."
-    long_wall = (wall,) * 15 + (article_line,) * 5
+    long_wall = (wall,) * 20 + (article_line,) * 10
     long_story = (wall,) + (article_line,) * 25
     assert len("\n\n".join(long_wall)) > 1500 and len("\n\n".join(long_story)) > 1500
     assert suspect_reason(Article(title="t", body=long_wall), None) == "consent or paywall text"
