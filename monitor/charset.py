@@ -60,7 +60,8 @@ _PRESCAN = 8192
 # A decoding with more than this share of replacement or control characters is
 # not text in that encoding.
 _MAX_BAD_SHARE = 0.02
-_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r\f") | {"\ufffd", "\x7f"}
+# C0 controls but tab, newline, carriage return and form feed; DEL; the replacement character.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
 
 def codec_name(label: str | None) -> str | None:
@@ -99,7 +100,7 @@ def bad_share(text: str) -> float:
     """The share of characters that say "this was not decoded right"."""
     if not text:
         return 0.0
-    return sum(1 for ch in text if ch in _CONTROL) / len(text)
+    return len(_BAD_CHARS.findall(text)) / len(text)
 
 
 def _try(content: bytes, codec: str | None, *, lenient: bool = False) -> str | None:

@@ -248,9 +248,11 @@ class Fetcher:
                 if robots:
                     self._check_robots(url)
             request = self._client.build_request("GET", url, headers=headers)
-            jar.set_cookie_header(request)
+            if jar:  # cookiejar's request wrapping is costly: only once a hop set one
+                jar.set_cookie_header(request)
             response = self._client.send(request, stream=True)
-            jar.extract_cookies(response)
+            if "set-cookie" in response.headers:
+                jar.extract_cookies(response)
             location = response.headers.get("location")
             if response.status_code not in _REDIRECTS or not location:
                 return response

@@ -120,19 +120,34 @@ def canonical_time(value: str | None) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00Z")
 
 
+#: Attribute set on the Article objects ``normalize`` returns. Idempotence makes any
+#: object carrying it its own normal form, so later stages (content_hash,
+#: suspect_reason) skip re-normalizing it. dataclasses.replace() does not copy it, so
+#: an edited copy is normalized again.
+_CANONICAL = "_monitor_normalized"
+
+
+def is_normalized(article: Article) -> bool:
+    """True when ``article`` is an object ``normalize`` returned (so it is canonical)."""
+    return bool(article.__dict__.get(_CANONICAL, False))
+
+
 def normalize(article: Article) -> Article:
     """The canonical form of an article: clean text, furniture and empty paragraphs out.
 
     A body paragraph that repeats the headline is furniture too (a kicker or a
     second copy of the headline inside the article container).
 
-    Idempotent: ``normalize(normalize(a)) == normalize(a)``.
+    Idempotent: ``normalize(normalize(a)) == normalize(a)``; for an object
+    ``normalize`` returned, the second call costs nothing.
     """
+    if is_normalized(article):
+        return article
     title = clean_text(article.title)
     body = tuple(
         clean for p in article.body if not is_furniture(clean := clean_text(p)) and clean != title
     )
-    return replace(
+    canonical = replace(
         article,
         title=title,
         byline=clean_text(article.byline),
@@ -141,6 +156,9 @@ def normalize(article: Article) -> Article:
         modified_at=canonical_time(article.modified_at),
         canonical_url=clean_text(article.canonical_url or "") or None,
     )
+    # Frozen dataclass: the mark is not a field, so equality and hashing ignore it.
+    object.__setattr__(canonical, _CANONICAL, True)
+    return canonical
 
 
 def content_hash(article: Article) -> str:
@@ -206,21 +224,40 @@ SHRINK_RATIO = 0.4
 _BLOCKER_MAX_CHARS = 1500
 
 
+def _has_hint(text: str) -> bool:
+    lowered = text.lower()
+    return any(hint in lowered for hint in _BLOCKER_HINTS)
+
+
 def _is_blocker(paragraph: str) -> bool:
-    lowered = paragraph.lower()
-    return any(hint in lowered for hint in _BLOCKER_HINTS) and bool(_BLOCKER.search(paragraph))
+    return _has_hint(paragraph) and bool(_BLOCKER.search(paragraph))
+
+
+def _blocker_wall(body: str) -> bool:
+    """True when consent or paywall text is most of ``body`` (or all of a short one)."""
+    paragraphs = body.split("\n\n")
+    if len(body) > _BLOCKER_MAX_CHARS:
+        # Only paragraphs with a hint can count: when even they are not half of a long
+        # body the verdict is "no" without running the (slow) regex on any of them.
+        hinted = sum(len(p) for p in paragraphs if _has_hint(p))
+        if hinted * 2 < len(body):
+            return False
+    blocker_chars = sum(len(p) for p in paragraphs if _is_blocker(p))
+    return bool(blocker_chars) and (
+        len(body) <= _BLOCKER_MAX_CHARS or blocker_chars * 2 >= len(body)
+    )
 
 
 def suspect_reason(article: Article, previous_body: str | None) -> str | None:
     """Why this extraction looks broken (so it should not become a version yet), or None.
 
     ``previous_body`` is the last stored body text (paragraphs joined by blank lines).
+    ``article`` is normalized first (free when it came from ``normalize``).
     """
     body = normalize(article).body_text
     if not body:
         return "empty body"
-    blocker_chars = sum(len(p) for p in body.split("\n\n") if _is_blocker(p))
-    if blocker_chars and (len(body) <= _BLOCKER_MAX_CHARS or blocker_chars * 2 >= len(body)):
+    if _has_hint(body) and _blocker_wall(body):
         return "consent or paywall text"
     if previous_body:
         before = len(clean_text(previous_body.replace("\n\n", " ")))

@@ -1,7 +1,12 @@
-"""Raw page snapshots: kept for audit, stored as compressed deltas against the previous one.
+"""Raw page snapshots: kept for audit, stored as compressed deltas against a whole one.
 
-Every ``SNAPSHOT_KEYFRAME_EVERY``-th snapshot of an article is stored whole, so
-rebuilding any snapshot decompresses a bounded chain (see monitor.snapdelta).
+A keyframe (``compression = 'zlib'``) is the page, compressed. The snapshots after
+it are ``'zlib-dict'`` deltas against that keyframe (``base_snapshot_id``; see
+monitor.snapdelta), so rebuilding any of them decompresses two rows at most.
+``chain`` counts the snapshots since the keyframe; every
+``SNAPSHOT_KEYFRAME_EVERY``-th is stored whole again, so the drift a delta has to
+carry stays bounded. Rows written before (``'zlib-delta'``: difflib deltas against
+the previous snapshot, chained) stay readable.
 """
 
 from __future__ import annotations
@@ -12,32 +17,56 @@ import zlib
 import sqlite_utils
 
 from monitor.models import FetchResult
-from monitor.snapdelta import apply_delta, make_delta
+from monitor.snapdelta import DeltaError, apply_delta, apply_dict_delta, make_dict_delta
 
-#: Every this many snapshots of an article one is stored whole, so rebuilding any
-#: snapshot decompresses at most this many deltas.
+#: Every this many snapshots of an article one is stored whole.
 SNAPSHOT_KEYFRAME_EVERY = 16
+_LEVEL = 6
+
+
+def _keyframe(db: sqlite_utils.Database, article_id: int) -> tuple[int, int, bytes, int] | None:
+    """(keyframe id, chain of the latest snapshot, keyframe page, its stored size)."""
+    row = db.execute(
+        """SELECT s.chain, k.id, k.content FROM snapshots s
+           JOIN snapshots k ON k.id = CASE s.compression WHEN 'zlib' THEN s.id
+                                      WHEN 'zlib-dict' THEN s.base_snapshot_id END
+           WHERE s.article_id = ? AND k.compression = 'zlib'
+           ORDER BY s.id DESC LIMIT 1""",
+        (article_id,),
+    ).fetchone()
+    if row is None or row[0] + 1 >= SNAPSHOT_KEYFRAME_EVERY or row[2] is None:
+        return None
+    try:
+        return row[1], row[0], zlib.decompress(row[2]), len(row[2])
+    except zlib.error:
+        return None
+
+
+def _encode(
+    db: sqlite_utils.Database, article_id: int, content: bytes
+) -> tuple[bytes, str, int | None, int]:
+    """(stored bytes, compression, base snapshot id, chain) for a new snapshot."""
+    # Older 'zlib-delta' rows are passed over: the delta goes against the latest
+    # keyframe, which they chain down to anyway.
+    found = _keyframe(db, article_id)
+    if found is not None:
+        base_id, chain, base, base_stored = found
+        delta = make_dict_delta(base, content)
+        # The keyframe's compressed size stands in for this page's: the page is only
+        # compressed whole as well when the delta has drifted large.
+        if len(delta) * 2 < base_stored or len(delta) < len(zlib.compress(content, _LEVEL)):
+            return delta, "zlib-dict", base_id, chain + 1
+    return zlib.compress(content, _LEVEL), "zlib", None, 0
 
 
 def store_snapshot(
     db: sqlite_utils.Database, article_id: int, fetch_id: int, result: FetchResult
 ) -> int | None:
     """Keep the raw page: whole and compressed, or as a delta against the article's
-    previous snapshot when that is smaller (rebuilt by :func:`snapshot_html`)."""
+    keyframe when that is smaller (rebuilt by :func:`snapshot_html`)."""
     if result.content is None:
         return None
-    content, compression, base_id, chain = zlib.compress(result.content, 6), "zlib", None, 0
-    previous = db.execute(
-        "SELECT id, chain FROM snapshots WHERE article_id = ? ORDER BY id DESC LIMIT 1",
-        (article_id,),
-    ).fetchone()
-    if previous is not None and previous[1] + 1 < SNAPSHOT_KEYFRAME_EVERY:
-        base = snapshot_html(db, previous[0])
-        if base is not None:
-            delta = make_delta(base, result.content)
-            if len(delta) < len(content):
-                content, compression = delta, "zlib-delta"
-                base_id, chain = previous[0], previous[1] + 1
+    content, compression, base_id, chain = _encode(db, article_id, result.content)
     cursor = db.execute(
         """INSERT INTO snapshots (article_id, fetch_id, captured_at, url, encoding, size, content,
            compression, base_snapshot_id, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -58,9 +87,10 @@ def store_snapshot(
 
 
 def snapshot_html(db: sqlite_utils.Database | sqlite3.Connection, snapshot_id: int) -> bytes | None:
-    """The raw page bytes of a snapshot, rebuilt through its delta chain (from our own
-    database handle or a bare sqlite3 connection, such as Datasette's)."""
-    chain: list[bytes] = []
+    """The raw page bytes of a snapshot, rebuilt through its base (or delta chain), from
+    our own database handle or a bare sqlite3 connection (such as Datasette's); None
+    when the snapshot, or a base it needs, is missing or does not rebuild."""
+    chain: list[tuple[str, bytes]] = []
     current: int | None = snapshot_id
     while current is not None:
         row = db.execute(
@@ -69,11 +99,20 @@ def snapshot_html(db: sqlite_utils.Database | sqlite3.Connection, snapshot_id: i
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        if row[1] != "zlib-delta":
-            html = zlib.decompress(row[0])
-            for delta in reversed(chain):
-                html = apply_delta(html, delta)
-            return html
-        chain.append(row[0])
+        if row[1] not in ("zlib-delta", "zlib-dict"):
+            return _rebuild(zlib.decompress(row[0]), chain)
+        chain.append((row[1], row[0]))
         current = row[2]
     return None
+
+
+def _rebuild(html: bytes, chain: list[tuple[str, bytes]]) -> bytes | None:
+    for compression, delta in reversed(chain):
+        if compression == "zlib-delta":
+            html = apply_delta(html, delta)
+            continue
+        try:
+            html = apply_dict_delta(html, delta)
+        except DeltaError:
+            return None
+    return html

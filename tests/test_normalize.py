@@ -180,3 +180,36 @@ def test_wall_phrases_in_every_language_make_a_page_suspect(phrase: str) -> None
 
     page = Article(title="News", body=(phrase, "Continue"))
     assert suspect_reason(page, None) == "consent or paywall text"
+
+
+def test_already_normalized_articles_report_the_same_as_raw_ones() -> None:
+    """An article normalize() returned gives the same hash and suspect verdict as its raw
+    source, and normalizing it again returns it unchanged; a copy edited with replace()
+    (messy text again) is normalized afresh, not trusted."""
+    from dataclasses import replace
+
+    raw = Article(
+        title=" Pier\u00a0closes ",
+        body=("Advertisement", "We use cookies. Accept all cookies to continue."),
+    )
+    canonical = normalize(raw)
+    assert normalize(canonical) is canonical
+    assert content_hash(canonical) == content_hash(raw)
+    assert suspect_reason(canonical, None) == suspect_reason(raw, None)
+    assert suspect_reason(canonical, None) == "consent or paywall text"
+    edited = replace(canonical, body=("Advertisement", " Repairs\u200b  take six weeks."))
+    assert normalize(edited).body == ("Repairs take six weeks.",)
+    assert content_hash(edited) == content_hash(normalize(edited))
+    assert suspect_reason(replace(canonical, body=("Advertisement",)), None) == "empty body"
+
+
+def test_long_pages_are_walls_only_when_wall_text_is_half_of_them() -> None:
+    """Past 1,500 characters a page is a consent or paywall page only when the wall text is
+    at least half of it: a long wall is flagged, a long article with one wall line is not."""
+    wall = "We use cookies to improve your experience. Accept all cookies to continue."
+    article_line = "The harbour board met again on Thursday to discuss the pier's future."
+    long_wall = (wall,) * 20 + (article_line,) * 10
+    long_story = (wall,) + (article_line,) * 25
+    assert len("\n\n".join(long_wall)) > 1500 and len("\n\n".join(long_story)) > 1500
+    assert suspect_reason(Article(title="t", body=long_wall), None) == "consent or paywall text"
+    assert suspect_reason(Article(title="t", body=long_story), None) is None

@@ -6,12 +6,21 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from monitor import snapshots, store
 from monitor.models import FetchResult
+from monitor.retention import prune_snapshots
 from monitor.schema import MIGRATIONS
-from monitor.snapdelta import apply_delta, make_delta
+from monitor.snapdelta import (
+    SEGMENT,
+    DeltaError,
+    apply_delta,
+    apply_dict_delta,
+    make_delta,
+    make_dict_delta,
+)
 
 # Distinct words, so the page compresses like prose rather than like a repeated line.
 WORDS = [f"w{(i * 7919) % 100003:x}" for i in range(400)]
@@ -47,8 +56,8 @@ def test_delta_round_trip_is_exact() -> None:
 
 
 def test_snapshots_are_rebuilt_through_delta_chains(tmp_path: Path) -> None:
-    """Forty snapshots of one article (past several keyframes) all read back exactly, and
-    the deltas cost much less than whole compressed pages."""
+    """Forty snapshots of one article (past several keyframes) all read back exactly, each
+    delta needs only its keyframe, and the deltas cost much less than whole pages."""
     db = store.open_db(tmp_path / "m.db")
     article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
     pages = [page(n, f"<p>Edit {n}.</p>") for n in range(40)]
@@ -60,8 +69,12 @@ def test_snapshots_are_rebuilt_through_delta_chains(tmp_path: Path) -> None:
     rows = db.execute("SELECT compression, chain, length(content) FROM snapshots").fetchall()
     assert max(chain for _, chain, _ in rows) < snapshots.SNAPSHOT_KEYFRAME_EVERY
     whole = [size for kind, _, size in rows if kind == "zlib"]
-    deltas = [size for kind, _, size in rows if kind == "zlib-delta"]
+    deltas = [size for kind, _, size in rows if kind == "zlib-dict"]
     assert len(deltas) > 30
+    bases = db.execute(
+        "SELECT b.compression FROM snapshots s JOIN snapshots b ON b.id = s.base_snapshot_id"
+    ).fetchall()
+    assert set(bases) == {("zlib",)}
     assert sum(deltas) / len(deltas) < 0.5 * sum(whole) / len(whole)
 
 
@@ -95,3 +108,89 @@ def test_version_body_is_plain_text_for_any_sqlite_client(tmp_path: Path) -> Non
     )
     raw = sqlite3.connect(tmp_path / "m.db").execute("SELECT body, typeof(body) FROM versions")
     assert raw.fetchone() == (body, "text")
+
+
+def big_page(n: int, edits: dict[int, str]) -> bytes:
+    """A page of about five segments, with furniture ("visit n") every few KB and the
+    paragraphs in ``edits`` replaced."""
+    paras = []
+    for i in range(900):
+        text = edits.get(i, " ".join(f"{(i * 14 + k) * 2654435761 % 2**32:x}" for k in range(9)))
+        paras.append(f"<p>{text}</p>" + (f"<i>visit {n} {i}</i>" if i % 40 == 0 else ""))
+    return ("<!DOCTYPE html><body>" + "\n".join(paras) + "</body>").encode()
+
+
+def test_dictionary_delta_rebuilds_large_edited_pages_and_stays_small() -> None:
+    """A page several deflate windows long, with furniture changed throughout, a paragraph
+    grown near the start and one dropped near the end, rebuilds byte for byte from a delta
+    that is a small fraction of the page compressed whole; so do identical, empty and
+    unrelated pages."""
+    base = big_page(1, {})
+    new = big_page(2, {3: "A much longer paragraph " * 40, 850: ""})
+    assert len(new) > 4 * SEGMENT
+    delta = make_dict_delta(base, new)
+    assert apply_dict_delta(base, delta) == new
+    assert len(delta) < 0.1 * len(zlib.compress(new, 6))
+    for old, page in ((base, base), (base, b""), (b"", base), (b"<p>x", WORDS[0].encode())):
+        assert apply_dict_delta(old, make_dict_delta(old, page)) == page
+
+
+def test_dictionary_delta_against_the_wrong_base_is_refused() -> None:
+    """Rebuilding from another base (or a damaged delta) raises rather than returning a
+    page that was never fetched."""
+    base, new = big_page(1, {}), big_page(2, {10: "edited"})
+    delta = make_dict_delta(base, new)
+    for wrong in (big_page(1, {20: "other"}), base[:-1], b""):
+        with pytest.raises(DeltaError):
+            apply_dict_delta(wrong, delta)
+    with pytest.raises(DeltaError):
+        apply_dict_delta(base, delta[:-5])
+
+
+def _store(db: sqlite_utils.Database, article_id: int, content: bytes, n: int) -> int:
+    fetch_id = store.record_fetch(db, result(content, n), article_id=article_id)
+    snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, result(content, n))
+    assert snapshot_id is not None
+    return snapshot_id
+
+
+def test_older_difflib_deltas_stay_readable_and_new_snapshots_follow_them(
+    tmp_path: Path,
+) -> None:
+    """A database holding the older 'zlib-delta' chains still rebuilds them; the next
+    snapshots of that article are dictionary deltas against its last whole snapshot."""
+    db = store.open_db(tmp_path / "m.db")
+    article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
+    pages = [page(n, f"<p>Edit {n}.</p>") for n in range(5)]
+    first = _store(db, article_id, pages[0], 0)
+    old_ids = [first]
+    for n in (1, 2):  # rows as the previous release wrote them: a difflib chain
+        fetch_id = store.record_fetch(db, result(pages[n], n), article_id=article_id)
+        old_ids.append(
+            db.execute(
+                "INSERT INTO snapshots (article_id, fetch_id, captured_at, size, content, "
+                "compression, base_snapshot_id, chain) VALUES (?, ?, 't', ?, ?, 'zlib-delta', "
+                "?, ?)",
+                (article_id, fetch_id, len(pages[n]), make_delta(pages[n - 1], pages[n]),
+                 old_ids[-1], n),
+            ).lastrowid
+        )  # fmt: skip
+    new_ids = [_store(db, article_id, pages[n], n) for n in (3, 4)]
+    assert [snapshots.snapshot_html(db, i) for i in old_ids + new_ids] == pages
+    kinds = db.execute("SELECT compression FROM snapshots ORDER BY id").fetchall()
+    assert [k for (k,) in kinds] == ["zlib", "zlib-delta", "zlib-delta", "zlib-dict", "zlib-dict"]
+
+
+def test_pruning_keeps_the_keyframe_a_kept_delta_needs(tmp_path: Path) -> None:
+    """gc prunes an old dictionary delta but keeps the old keyframe a recent delta is built
+    on; the recent snapshot still rebuilds exactly afterwards."""
+    db = store.open_db(tmp_path / "m.db")
+    article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
+    pages = [page(n, f"<p>Edit {n}.</p>") for n in range(3)]
+    ids = [_store(db, article_id, content, n) for n, content in enumerate(pages)]
+    db.execute("UPDATE snapshots SET captured_at = '2020-01-01T00:00:00Z' WHERE id IN (?, ?)",
+               ids[:2])  # fmt: skip
+    assert prune_snapshots(db, "2025-01-01T00:00:00Z") == 1
+    left = [r[0] for r in db.execute("SELECT id FROM snapshots ORDER BY id")]
+    assert left == [ids[0], ids[2]]
+    assert snapshots.snapshot_html(db, ids[2]) == pages[2]
