@@ -7,11 +7,21 @@ RSS, and a daemon re-checking unchanged or lightly edited pages must not pay it.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import shutil
+import ssl
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+import httpx
+import pytest
+
+from monitor.config import FetchSettings
+from monitor.fetch import Fetcher
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("trafilatura", "feedparser", "charset_normalizer", "datasette")
@@ -119,3 +129,31 @@ def test_a_page_without_a_declared_charset_is_still_decoded_by_the_detector() ->
     before, after, text, codec = json.loads(_python(code, stdin=russian))
     assert (before, after) == (False, True)
     assert (text, codec) == (russian, "cp1251")
+
+
+def test_https_still_verifies_certificates_with_the_lazily_built_context(tmp_path: Path) -> None:
+    """The one shared TLS context, built at the first https connection, still verifies
+    certificates: a self-signed server is refused (no robots.txt read, no page)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is needed to make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Fetcher(FetchSettings(allow_private_addresses=True)) as fetcher:
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                fetcher._client.get(f"https://127.0.0.1:{server.server_port}/robots.txt")
+            assert fetcher.fetch(f"https://127.0.0.1:{server.server_port}/a").outcome != "ok"
+    finally:
+        server.shutdown()
+        server.server_close()
