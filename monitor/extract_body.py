@@ -10,7 +10,6 @@ import logging
 import re
 from typing import Any
 
-import trafilatura
 from lxml.cssselect import CSSSelector
 
 from monitor.extract_meta import text_of, xpath
@@ -140,6 +139,10 @@ def jsonld_body(root: Any, article_body: str) -> tuple[str, ...]:
 
 def generic_body(source: Any, url: str) -> tuple[str, ...]:
     """trafilatura's main text as paragraphs."""
+    # imported here: trafilatura and what it pulls in (htmldate, justext, courlan,
+    # urllib3) cost ~6 MB of RSS; unchanged pages and region reads never get here
+    import trafilatura
+
     try:
         doc = trafilatura.bare_extraction(
             source,

@@ -27,6 +27,7 @@ from monitor.config import FetchSettings
 from monitor.inflate import PIECE, UnsupportedEncoding, decoders_for, inflate
 from monitor.models import FetchOutcome, FetchResult
 from monitor.netguard import AddressRefused, GuardedBackend, check_host, deadline_scope
+from monitor.tls import LazyTLSPool, transport_shell
 
 ROBOTS_TOKEN = "article-monitor"
 ROBOTS_TTL = 3600.0
@@ -90,12 +91,11 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 
 def _guarded_transport(settings: FetchSettings) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(trust_env=False)
+    transport = transport_shell()
     # httpx has no public hook for the network backend, so the pool is swapped
     # for one whose backend vets and connects to the resolved address
     # (netguard). tests/test_fetch.py pins that this stays in effect.
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+    transport._pool = LazyTLSPool(
         max_connections=100,
         max_keepalive_connections=20,
         keepalive_expiry=5.0,

@@ -31,7 +31,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpcore
 import httpx
 import sqlite_utils
 
@@ -41,6 +40,7 @@ from monitor.fetch import iso, one_line, parse_retry_after, utcnow
 from monitor.logs import log_event
 from monitor.netguard import GuardedBackend, check_host, deadline_scope
 from monitor.outbox import ChangeInfo, OutboxRow
+from monitor.tls import LazyTLSPool, transport_shell
 
 #: Longest wait between two looks at the database when a target has nothing due.
 IDLE_POLL = 0.5
@@ -127,10 +127,9 @@ class HttpPoster:
     def __init__(self, settings: Settings) -> None:
         self._allow_private = settings.fetch.allow_private_addresses
         self._user_agent = settings.fetch.user_agent
-        transport = httpx.HTTPTransport(trust_env=False)
+        transport = transport_shell()
         # Same swap as monitor.fetch: the pool's backend vets the address it connects to.
-        transport._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+        transport._pool = LazyTLSPool(
             max_connections=4,
             keepalive_expiry=5.0,
             network_backend=GuardedBackend(allow_private=self._allow_private),

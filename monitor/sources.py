@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
-import feedparser
 import idna
 from lxml import etree
 
@@ -321,6 +320,9 @@ def _w3c_date(value: str | None) -> str | None:
 
 
 def _parse_syndication(content: bytes, url: str) -> FeedResult:
+    # imported here: only feed polls need it, and article checks run without it
+    import feedparser
+
     parsed = feedparser.parse(content, response_headers={"content-location": url})
     version = parsed.get("version") or ""
     if not parsed.entries and (parsed.get("bozo") or not version):
