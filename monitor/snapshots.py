@@ -1,12 +1,11 @@
-"""Raw page snapshots: kept for audit, stored as compressed deltas against a whole one.
+"""Raw page snapshots: kept for audit, stored as compressed deltas against the previous one.
 
 A keyframe (``compression = 'zlib'``) is the page, compressed. The snapshots after
-it are ``'zlib-dict'`` deltas against that keyframe (``base_snapshot_id``; see
-monitor.snapdelta), so rebuilding any of them decompresses two rows at most.
-``chain`` counts the snapshots since the keyframe; every
-``SNAPSHOT_KEYFRAME_EVERY``-th is stored whole again, so the drift a delta has to
-carry stays bounded. Rows written before (``'zlib-delta'``: difflib deltas against
-the previous snapshot, chained) stay readable.
+it are ``'zlib-dict'`` deltas against the article's previous snapshot
+(``base_snapshot_id``; see monitor.snapdelta). ``chain`` counts the snapshots since
+the keyframe; every ``SNAPSHOT_KEYFRAME_EVERY``-th is stored whole again, so
+rebuilding any snapshot applies a bounded number of deltas. Rows written before
+(``'zlib-delta'``: difflib deltas, chained the same way) stay readable.
 """
 
 from __future__ import annotations
@@ -24,37 +23,36 @@ SNAPSHOT_KEYFRAME_EVERY = 16
 _LEVEL = 6
 
 
-def _keyframe(db: sqlite_utils.Database, article_id: int) -> tuple[int, int, bytes, int] | None:
-    """(keyframe id, chain of the latest snapshot, keyframe page, its stored size)."""
+def _previous(db: sqlite_utils.Database, article_id: int) -> tuple[int, int, bytes] | None:
+    """(id, chain, page) of the article's latest snapshot, when a delta may follow it."""
     row = db.execute(
-        """SELECT s.chain, k.id, k.content FROM snapshots s
-           JOIN snapshots k ON k.id = CASE s.compression WHEN 'zlib' THEN s.id
-                                      WHEN 'zlib-dict' THEN s.base_snapshot_id END
-           WHERE s.article_id = ? AND k.compression = 'zlib'
-           ORDER BY s.id DESC LIMIT 1""",
+        "SELECT id, chain FROM snapshots WHERE article_id = ? ORDER BY id DESC LIMIT 1",
         (article_id,),
     ).fetchone()
-    if row is None or row[0] + 1 >= SNAPSHOT_KEYFRAME_EVERY or row[2] is None:
+    if row is None or row[1] + 1 >= SNAPSHOT_KEYFRAME_EVERY:
         return None
-    try:
-        return row[1], row[0], zlib.decompress(row[2]), len(row[2])
-    except zlib.error:
-        return None
+    page = snapshot_html(db, row[0])
+    return None if page is None else (row[0], row[1], page)
+
+
+#: A delta this small is kept without compressing the whole page to compare.
+_SMALL_DELTA = 1024
 
 
 def _encode(
     db: sqlite_utils.Database, article_id: int, content: bytes
 ) -> tuple[bytes, str, int | None, int]:
     """(stored bytes, compression, base snapshot id, chain) for a new snapshot."""
-    # Older 'zlib-delta' rows are passed over: the delta goes against the latest
-    # keyframe, which they chain down to anyway.
-    found = _keyframe(db, article_id)
+    # Against the previous snapshot, not the keyframe: a delta then carries one
+    # check's edits, not every edit since the keyframe (which on a story edited ten
+    # times grows past the whole compressed page). Rebuilding walks at most
+    # SNAPSHOT_KEYFRAME_EVERY rows; applying a zlib-dict delta is a copy plus a
+    # small decompression.
+    found = _previous(db, article_id)
     if found is not None:
-        base_id, chain, base, base_stored = found
+        base_id, chain, base = found
         delta = make_dict_delta(base, content)
-        # The keyframe's compressed size stands in for this page's: the page is only
-        # compressed whole as well when the delta has drifted large.
-        if len(delta) * 2 < base_stored or len(delta) < len(zlib.compress(content, _LEVEL)):
+        if len(delta) < _SMALL_DELTA or len(delta) < len(zlib.compress(content, _LEVEL)):
             return delta, "zlib-dict", base_id, chain + 1
     return zlib.compress(content, _LEVEL), "zlib", None, 0
 
@@ -63,7 +61,7 @@ def store_snapshot(
     db: sqlite_utils.Database, article_id: int, fetch_id: int, result: FetchResult
 ) -> int | None:
     """Keep the raw page: whole and compressed, or as a delta against the article's
-    keyframe when that is smaller (rebuilt by :func:`snapshot_html`)."""
+    previous snapshot when that is smaller (rebuilt by :func:`snapshot_html`)."""
     if result.content is None:
         return None
     content, compression, base_id, chain = _encode(db, article_id, result.content)

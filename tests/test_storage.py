@@ -57,7 +57,8 @@ def test_delta_round_trip_is_exact() -> None:
 
 def test_snapshots_are_rebuilt_through_delta_chains(tmp_path: Path) -> None:
     """Forty snapshots of one article (past several keyframes) all read back exactly, each
-    delta needs only its keyframe, and the deltas cost much less than whole pages."""
+    delta is built on the snapshot just before it (so it carries one check's edit), and
+    the deltas cost much less than whole pages."""
     db = store.open_db(tmp_path / "m.db")
     article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
     pages = [page(n, f"<p>Edit {n}.</p>") for n in range(40)]
@@ -72,9 +73,9 @@ def test_snapshots_are_rebuilt_through_delta_chains(tmp_path: Path) -> None:
     deltas = [size for kind, _, size in rows if kind == "zlib-dict"]
     assert len(deltas) > 30
     bases = db.execute(
-        "SELECT b.compression FROM snapshots s JOIN snapshots b ON b.id = s.base_snapshot_id"
+        "SELECT s.id, s.base_snapshot_id FROM snapshots s WHERE s.base_snapshot_id IS NOT NULL"
     ).fetchall()
-    assert set(bases) == {("zlib",)}
+    assert all(base == ids[ids.index(delta) - 1] for delta, base in bases)
     assert sum(deltas) / len(deltas) < 0.5 * sum(whole) / len(whole)
 
 
@@ -182,15 +183,19 @@ def test_older_difflib_deltas_stay_readable_and_new_snapshots_follow_them(
 
 
 def test_pruning_keeps_the_keyframe_a_kept_delta_needs(tmp_path: Path) -> None:
-    """gc prunes an old dictionary delta but keeps the old keyframe a recent delta is built
-    on; the recent snapshot still rebuilds exactly afterwards."""
+    """gc keeps every old snapshot a recent delta is built on, down to its keyframe, and
+    prunes a whole old chain once a newer keyframe started; what is kept still rebuilds."""
     db = store.open_db(tmp_path / "m.db")
     article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
-    pages = [page(n, f"<p>Edit {n}.</p>") for n in range(3)]
+    every = snapshots.SNAPSHOT_KEYFRAME_EVERY
+    pages = [page(n, f"<p>Edit {n}.</p>") for n in range(every + 3)]
     ids = [_store(db, article_id, content, n) for n, content in enumerate(pages)]
-    db.execute("UPDATE snapshots SET captured_at = '2020-01-01T00:00:00Z' WHERE id IN (?, ?)",
-               ids[:2])  # fmt: skip
-    assert prune_snapshots(db, "2025-01-01T00:00:00Z") == 1
+    kinds = [r[0] for r in db.execute("SELECT compression FROM snapshots ORDER BY id")]
+    assert kinds[0] == kinds[every] == "zlib"
+    # everything but the newest snapshot is old: the chain it needs stays
+    db.execute("UPDATE snapshots SET captured_at = '2020-01-01T00:00:00Z' WHERE id != ?",
+               (ids[-1],))  # fmt: skip
+    assert prune_snapshots(db, "2025-01-01T00:00:00Z") == every
     left = [r[0] for r in db.execute("SELECT id FROM snapshots ORDER BY id")]
-    assert left == [ids[0], ids[2]]
-    assert snapshots.snapshot_html(db, ids[2]) == pages[2]
+    assert left == ids[every:]
+    assert [snapshots.snapshot_html(db, i) for i in left] == pages[every:]
