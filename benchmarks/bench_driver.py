@@ -188,13 +188,13 @@ def storage(db_path: str, pages: str, edits: str) -> dict:
 
 def _group(name: str) -> str:
     """The benchmark's column for a table or index (dbstat names both)."""
-    if name.startswith(("versions_fts", "paragraphs_fts")):
+    if name.startswith(("versions_fts", "passages_fts")):
         return "search"
     for prefix, group in (
-        ("version", "versions"),  # versions (before the paragraph store), version_records
-        ("paragraphs", "versions"),
+        ("version", "versions"),  # versions (before the passage store), version_records
+        ("passages", "versions"),
         ("idx_versions", "versions"),
-        ("idx_paragraphs", "versions"),
+        ("idx_passages", "versions"),
         ("sqlite_autoindex_versions", "versions"),
         ("sqlite_autoindex_version_records", "versions"),
     ):

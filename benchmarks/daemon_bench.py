@@ -307,21 +307,23 @@ def storage(args: argparse.Namespace) -> None:
         f"each = {first['extra_versions']} extra versions (baseline {ref})"
     )
     print(
-        f"{'side':10} {'file B/version':>15} {'versions':>9} {'search':>7} {'snapshot':>9} "
+        f"{'side':10} {'file B/version':>15} {'live B/version':>15} {'versions':>9} "
+        f"{'search':>7} {'snapshot':>9} "
         f"{'changes':>8} {'fetches':>8} {'indexes+other':>14}"
     )
     for side, r in results.items():
         per = r["per_version"]
         print(
-            f"{side:10} {r['file_bytes_per_version']:15.0f} {per.get('versions', 0):9.0f} "
+            f"{side:10} {r['file_bytes_per_version']:15.0f} {sum(per.values()):15.0f} "
+            f"{per.get('versions', 0):9.0f} "
             f"{per.get('search', 0):7.0f} "
             f"{per.get('snapshots', 0):9.0f} {per.get('changes', 0):8.0f} {per.get('fetches', 0):8.0f} "
             f"{per.get('other', 0):14.0f}"
         )
     print(
-        "(columns after the first: dbstat page bytes per extra version: versions = version "
-        "rows, paragraphs and their indexes; search = FTS indexes; other = remaining indexes, "
-        "free pages)"
+        "(per extra version. file: growth of the file, so free pages it reused lower it; "
+        "live: growth of the pages in use, split by table: versions = version rows, passages "
+        "and their indexes; search = FTS indexes; other = the remaining indexes)"
     )
     for side, r in results.items():
         print(f"{side}: mean body text {r['mean_body_chars']:.0f} chars per version")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from monitor.schema_paragraphs import m6_paragraph_store
+from monitor.schema_passages import m6_passage_store
 
 
 def _m1_initial(db: sqlite_utils.Database) -> None:
@@ -268,5 +268,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m3_review,
     _m4_fastpath_and_snapshot_deltas,
     _m5_notify,
-    m6_paragraph_store,
+    m6_passage_store,
 )

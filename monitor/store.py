@@ -21,7 +21,11 @@ import sqlite_utils
 
 from monitor.fastpath import Fingerprint
 from monitor.models import Classification, FetchResult, Version
+from monitor.passages import passages
 from monitor.schema import MIGRATIONS
+
+# JSON as SQLite's own json functions write it: no spaces after separators
+_COMPACT = (",", ":")
 
 
 class StoreError(Exception):
@@ -349,19 +353,21 @@ def version_from_row(row: dict) -> Version:
 
 
 def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str, Any]) -> Version:
-    """Store the next version of an article: its fields, and its body as a paragraph list.
+    """Store the next version of an article: its fields, and its body as a passage list.
 
-    Paragraphs the article already has (in any earlier version) are referenced, not
-    stored again, so an edit costs its changed paragraphs, not the whole text.
+    Passages (sentences, see monitor.passages) the article already has, in any earlier
+    version, are referenced, not stored again: an edit costs its changed sentences,
+    not the whole text.
     """
     number = db.execute(
         "SELECT COALESCE(MAX(version_number), 0) + 1 FROM version_records WHERE article_id = ?",
         (article_id,),
     ).fetchone()[0]
     record = {key: value for key, value in fields.items() if key != "body"}
-    paragraph_ids = _paragraph_ids(db, article_id, number, fields["body"])
+    record["canonical_url"] = _stored_canonical(db, article_id, fields.get("canonical_url"))
+    passage_ids = _passage_ids(db, article_id, number, fields["body"])
     columns = {"article_id": article_id, "version_number": number, **record}
-    columns["paragraph_ids"] = json.dumps(paragraph_ids, separators=(",", ":"))
+    columns["passage_ids"] = json.dumps(passage_ids, separators=_COMPACT)
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
     cursor = db.execute(
@@ -376,18 +382,23 @@ def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str,
     return version
 
 
-def _paragraph_ids(db: sqlite_utils.Database, article_id: int, number: int, body: str) -> list[int]:
-    """The ids of ``body``'s paragraphs, storing the ones the article never had.
+def _stored_canonical(db: sqlite_utils.Database, article_id: int, url: str | None) -> str | None:
+    """How ``version_records`` keeps a canonical URL (see monitor.schema_passages):
+    NULL for the article's own URL, '' for none."""
+    if url is None:
+        return ""
+    own = db.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return None if own is not None and own[0] == url else url
 
-    Splitting on the blank line and joining back is lossless for any text, empty
-    paragraphs included, which is what lets the ``versions`` view rebuild the body.
-    """
-    known = dict(db.execute("SELECT text, id FROM paragraphs WHERE article_id = ?", (article_id,)))
+
+def _passage_ids(db: sqlite_utils.Database, article_id: int, number: int, body: str) -> list[int]:
+    """The ids of ``body``'s passages, storing the ones the article never had."""
+    known = dict(db.execute("SELECT text, id FROM passages WHERE article_id = ?", (article_id,)))
     ids = []
-    for text in body.split("\n\n"):
+    for text in passages(body):
         if text not in known:
             known[text] = db.execute(
-                "INSERT INTO paragraphs (article_id, first_version, text) VALUES (?, ?, ?)",
+                "INSERT INTO passages (article_id, first_version, text) VALUES (?, ?, ?)",
                 (article_id, number, text),
             ).lastrowid
         ids.append(known[text])
@@ -417,10 +428,10 @@ def insert_change(
             from_version_id,
             to_version_id,
             detected_at,
-            json.dumps(list(classification.kinds)),
+            json.dumps(list(classification.kinds), separators=_COMPACT),
             int(classification.silent),
             classification.summary,
-            json.dumps(evidence, ensure_ascii=False),
+            json.dumps(evidence, ensure_ascii=False, separators=_COMPACT),
             revert_of,
             fetch_id,
         ),

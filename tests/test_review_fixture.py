@@ -25,6 +25,7 @@ from monitor.crawl import run_pass
 from monitor.diff import diff_versions
 from monitor.fetch import Fetcher, iso
 from monitor.newsroom import Newsroom, serve_newsroom
+from monitor.passages import passages
 from monitor.review.app import make_datasette
 from monitor.review.queries import PHRASE_VERSIONS
 from monitor.schema import MIGRATIONS
@@ -147,8 +148,9 @@ def test_fts_backfills_versions_stored_before_the_migration(tmp_path: Path) -> N
 
 
 def test_migration_keeps_every_stored_body_exactly(tmp_path: Path) -> None:
-    """Bodies stored before paragraphs were shared read back byte for byte through
-    ``versions`` (empty body, empty paragraphs, a moved paragraph, a repeated one)."""
+    """Bodies stored before passages were shared read back byte for byte through
+    ``versions`` (empty body, empty paragraphs, a moved paragraph, a repeated one), and
+    canonical URLs as they were."""
     path = tmp_path / "old.db"
     conn = _schema_1_database(path)
     bodies = ["A.\n\nB.\n\nC.", "C.\n\nA.\n\nB.", "", "A.\n\n\n\nA.\n\nD.", "Solo"]
@@ -158,21 +160,30 @@ def test_migration_keeps_every_stored_body_exactly(tmp_path: Path) -> None:
             "content_hash) VALUES (1, ?, '2026-01-01T00:00:00Z', 't', '', ?, ?)",
             (number, body, str(number)),
         )
+    conn.execute(
+        "UPDATE versions SET canonical_url = 'http://127.0.0.1/a' WHERE version_number = 1"
+    )
+    conn.execute("UPDATE versions SET canonical_url = 'http://x.test/b' WHERE version_number = 2")
     conn.close()
     db = store.open_db(path)
     got = [r[0] for r in db.execute("SELECT body FROM versions ORDER BY version_number")]
     assert got == bodies
-    # each distinct paragraph is stored once
-    assert db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0] == 6
+    canonical = [r[0] for r in db.execute("SELECT canonical_url FROM versions ORDER BY id")]
+    assert canonical == ["http://127.0.0.1/a", "http://x.test/b", None, None, None]
+    # each distinct passage is stored once
+    distinct = {text for body in bodies for text in passages(body)}
+    assert db.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == len(distinct)
 
 
-def test_one_paragraph_edit_stores_one_paragraph(tmp_path: Path) -> None:
-    """A new version that changes one paragraph of a long article adds one paragraph row;
+def test_one_sentence_edit_stores_one_passage(tmp_path: Path) -> None:
+    """A new version that changes one sentence of a long article adds one passage row;
     both versions still read back whole, in order."""
     db = store.open_db(tmp_path / "m.db")
-    paragraphs = [f"Paragraph {n} of the story, with some words." for n in range(30)]
+    paragraphs = [
+        f"Paragraph {n} opens here. Its middle sentence is {n}. And it ends {n}." for n in range(30)
+    ]
     edited = [*paragraphs]
-    edited[12] = "Paragraph 12 now says something else."
+    edited[12] = "Paragraph 12 opens here. Its changed sentence is 12. And it ends 12."
     edited[3], edited[20] = edited[20], edited[3]
     with store.transaction(db):
         aid, _ = store.add_article(db, "http://127.0.0.1/p", None, "2026-01-01T00:00:00Z")
@@ -183,9 +194,40 @@ def test_one_paragraph_edit_stores_one_paragraph(tmp_path: Path) -> None:
                 {"captured_at": "2026-01-01T00:00:00Z", "title": "T", "byline": "",
                  "body": body, "content_hash": str(number)},
             )  # fmt: skip
-    assert db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0] == 31
+    assert db.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == 30 * 3 + 1
     assert store.latest_version(db, aid).body == "\n\n".join(edited)
     assert store.version_by_number(db, aid, 1).body == "\n\n".join(paragraphs)
+
+
+def test_canonical_url_reads_back_as_stored(tmp_path: Path) -> None:
+    """The versions view gives each version's canonical URL as the page declared it: the
+    article's own URL, another URL, or none, whether written by the store or through
+    the view."""
+    db = store.open_db(tmp_path / "m.db")
+    own = "http://127.0.0.1/c"
+    with store.transaction(db):
+        aid, _ = store.add_article(db, own, None, "2026-01-01T00:00:00Z")
+        for number, canonical in enumerate((own, "http://127.0.0.1/other", None)):
+            store.insert_version(
+                db,
+                aid,
+                {"captured_at": "2026-01-01T00:00:00Z", "title": "T", "byline": "",
+                 "body": f"Body {number}.", "content_hash": str(number),
+                 "canonical_url": canonical},
+            )  # fmt: skip
+    db.execute(
+        "INSERT INTO versions (article_id, version_number, captured_at, title, byline, body, "
+        "content_hash, canonical_url) VALUES (?, 4, 't', 'T', '', 'Four.', '4', ?)",
+        (aid, own),
+    )
+    db.execute(
+        "INSERT INTO versions (article_id, version_number, captured_at, title, byline, body, "
+        "content_hash) VALUES (?, 5, 't', 'T', '', 'Five.', '5')",
+        (aid,),
+    )
+    got = [r[0] for r in db.execute("SELECT canonical_url FROM versions ORDER BY version_number")]
+    assert got == [own, "http://127.0.0.1/other", None, own, None]
+    assert [store.version_by_number(db, aid, n).body for n in (4, 5)] == ["Four.", "Five."]
 
 
 def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
@@ -214,7 +256,7 @@ def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
     db.execute("DELETE FROM versions WHERE id = ?", (version.id,))
     assert _fts_ids(db, "giraffes") == set()
     assert _fts_ids(db, "mayor") == set()
-    assert db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == 0
 
 
 def test_planted_version_is_indexed_like_any_other(tmp_path: Path) -> None:

@@ -72,10 +72,10 @@ def test_outlet_scoreboard_counts_changes_and_silent_share(ds, sql) -> None:
             assert board[name]["median_hours_to_first_edit"] >= 0
 
 
-def test_full_text_search_finds_text_in_paragraphs_and_headlines_in_versions(ds) -> None:
-    """The search box on paragraphs matches words of any version's text; the one on
+def test_full_text_search_finds_text_in_passages_and_headlines_in_versions(ds) -> None:
+    """The search box on passages matches words of any version's text; the one on
     versions matches headlines (column search on the title works on version_records)."""
-    body_hits = rows(ds, "/monitor/paragraphs?_search=immediately")
+    body_hits = rows(ds, "/monitor/passages?_search=immediately")
     assert body_hits and all("immediately" in r["text"].lower() for r in body_hits)
     title_hits = rows(ds, "/monitor/versions?_search=budget+vote+delayed")
     assert XSS_TITLE in {r["title"] for r in title_hits}

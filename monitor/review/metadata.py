@@ -77,8 +77,8 @@ _TABLES: dict[str, dict[str, Any]] = {
     "versions": {
         "title": "Versions",
         "description": "Every distinct version of every article (a view over version_records "
-        "and paragraphs). Search here covers headline and byline; for words in the text use "
-        "the paragraphs table's search or the phrase_history query.",
+        "and passages). Search here covers headline and byline; for words in the text use "
+        "the passages table's search or the phrase_history query.",
         "sort_desc": "captured_at",
         "fts_table": "versions_fts",
         "fts_pk": "id",
@@ -95,26 +95,26 @@ _TABLES: dict[str, dict[str, Any]] = {
             "published_at": "Publication time the page declares",
             "modified_at": "Modification time the page declares",
             "snapshot_id": "The raw HTML this version was extracted from",
-            "paragraph_ids": "The body as a JSON array of paragraph ids, in order",
+            "passage_ids": "The body as a JSON array of passage ids, in order",
         },
     },
     "version_records": {
         "title": "Version records",
         "description": "How versions are stored: every field but the body, which is a list "
-        "of paragraph ids. Read the versions view for whole texts.",
+        "of passage ids. Read the versions view for whole texts.",
         "sort_desc": "captured_at",
         "label_column": "title",
     },
-    "paragraphs": {
+    "passages": {
         "title": "Paragraphs",
-        "description": "Each distinct paragraph of each article, stored once however many "
-        "versions share it. Search finds words in any version's text; first_version is "
-        "the article's version that introduced the paragraph.",
+        "description": "Each distinct sentence of each article (with the space or paragraph "
+        "break after it), stored once however many versions share it. Search finds words in "
+        "any version's text; first_version is the article's version that introduced it.",
         "facets": ["article_id"],
         "columns": {
             "article_id": "The article",
-            "first_version": "Version number of the article that first had this paragraph",
-            "text": "The paragraph",
+            "first_version": "Version number of the article that first had this passage",
+            "text": "The sentence, with the whitespace that follows it",
         },
     },
     "outlets": {

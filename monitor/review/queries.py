@@ -101,12 +101,12 @@ GROUP BY o.id
 ORDER BY silent_pct DESC, changes DESC, o.name"""
 
 # A phrase search over every version's text: the FTS index holds each distinct
-# paragraph once, so a version matches when its paragraph list holds a hit. The
+# passage (sentence) once, so a version matches when its passage list holds a hit. The
 # parameter is quoted into one FTS5 phrase: punctuation in it is never syntax.
 PHRASE_VERSIONS = """WITH hits AS (
-  SELECT p.id, p.article_id FROM paragraphs_fts
-  JOIN paragraphs p ON p.id = paragraphs_fts.rowid
-  WHERE paragraphs_fts MATCH '"' || replace(:phrase, '"', '""') || '"'
+  SELECT p.id, p.article_id FROM passages_fts
+  JOIN passages p ON p.id = passages_fts.rowid
+  WHERE passages_fts MATCH '"' || replace(:phrase, '"', '""') || '"'
   UNION
   SELECT NULL, r.article_id FROM versions_fts JOIN version_records r ON r.id = versions_fts.rowid
   WHERE versions_fts MATCH '"' || replace(:phrase, '"', '""') || '"'
@@ -115,7 +115,7 @@ matching AS (
   SELECT r.id AS version_id, r.article_id, r.version_number, r.captured_at, r.title
   FROM version_records r
   WHERE r.article_id IN (SELECT article_id FROM hits)
-    AND (EXISTS (SELECT 1 FROM json_each(r.paragraph_ids) j
+    AND (EXISTS (SELECT 1 FROM json_each(r.passage_ids) j
                  WHERE j.value IN (SELECT id FROM hits WHERE hits.article_id = r.article_id))
          OR r.id IN (SELECT rowid FROM versions_fts
                      WHERE versions_fts MATCH '"' || replace(:phrase, '"', '""') || '"'))

@@ -1,4 +1,4 @@
-"""Migration 6: versions stored as paragraph lists, ``versions`` becomes a view.
+"""Migration 6: versions stored as passage lists, ``versions`` becomes a view.
 
 Kept apart from monitor.schema because it is long: the backfill, the view that
 rebuilds bodies in SQL, the write triggers on that view and the search indexes.
@@ -10,31 +10,44 @@ import json
 
 import sqlite_utils
 
+from monitor.passages import passages
+
 # The column order of the original ``versions`` table: the view keeps it, so
-# ``SELECT *`` and positional readers see what they always saw (plus paragraph_ids).
+# ``SELECT *`` and positional readers see what they always saw (plus passage_ids).
 _VERSION_COLUMNS = (
     "id, article_id, version_number, captured_at, title, byline, {body}, content_hash, "
-    "published_at, modified_at, canonical_url, extractor, fetch_id, snapshot_id"
+    "published_at, modified_at, {canonical}, extractor, fetch_id, snapshot_id"
 )
 
-# A version's body, rebuilt in SQL from its paragraph list: readable from any SQLite
+# version_records.canonical_url: NULL when the page's canonical URL is the article's
+# own URL (nearly always: an article is keyed by it), '' when the page declared
+# none, else the URL. Each version used to repeat the URL; the view restores it.
+_CANONICAL_SQL = """CASE WHEN r.canonical_url IS NULL
+        THEN (SELECT url FROM articles WHERE articles.id = r.article_id)
+        ELSE NULLIF(r.canonical_url, '') END"""
+_STORED_CANONICAL = """CASE WHEN new.canonical_url IS NULL THEN ''
+        WHEN new.canonical_url = (SELECT url FROM articles WHERE id = new.article_id) THEN NULL
+        ELSE new.canonical_url END"""
+
+# A version's body, rebuilt in SQL from its passage list (each passage keeps the
+# whitespace after it, so they join with nothing between): readable from any SQLite
 # client, not just ours. The ORDER BY sits in a subquery of an aggregate, which
-# SQLite never flattens, so group_concat sees the paragraphs in list order.
-_BODY_SQL = """COALESCE((SELECT group_concat(text, char(10) || char(10)) FROM (
-        SELECT p.text AS text FROM json_each(r.paragraph_ids) AS j
-        JOIN paragraphs AS p ON p.id = j.value ORDER BY j.key)), '')"""
+# SQLite never flattens, so group_concat sees the passages in list order.
+_BODY_SQL = """COALESCE((SELECT group_concat(text, '') FROM (
+        SELECT p.text AS text FROM json_each(r.passage_ids) AS j
+        JOIN passages AS p ON p.id = j.value ORDER BY j.key)), '')"""
 
 
-def m6_paragraph_store(db: sqlite_utils.Database) -> None:
-    """Versions stored as paragraph lists: each distinct paragraph of an article once.
+def m6_passage_store(db: sqlite_utils.Database) -> None:
+    """Versions stored as passage lists: each distinct sentence of an article once.
 
-    An edit of one paragraph used to store the whole text again (and index it again
-    in FTS): ~8 KB per version on real pages. Now ``version_records`` holds every
-    field but the body, plus ``paragraph_ids`` (a JSON array into ``paragraphs``);
-    ``versions`` is a view with the original columns, body rebuilt in SQL, and
-    INSTEAD OF triggers so writes through the old name still work. Full-text search
-    moves to ``paragraphs_fts`` (each distinct paragraph indexed once) and
-    ``versions_fts`` keeps title and byline.
+    An edit of one sentence used to store the whole text again (and index it again
+    in FTS): ~11 KB per version on real pages. Now ``version_records`` holds every
+    field but the body, plus ``passage_ids`` (a JSON array into ``passages``, see
+    monitor.passages); ``versions`` is a view with the original columns, body rebuilt
+    in SQL, and INSTEAD OF triggers so writes through the old name still work.
+    Full-text search moves to ``passages_fts`` (each distinct passage indexed once)
+    and ``versions_fts`` keeps title and byline.
     """
     for trigger in ("versions_fts_ai", "versions_fts_ad", "versions_fts_au"):
         db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
@@ -42,30 +55,36 @@ def m6_paragraph_store(db: sqlite_utils.Database) -> None:
     # RENAME rewrites the REFERENCES clauses of changes and the change_reports view
     db.execute("ALTER TABLE versions RENAME TO version_records")
     db.execute(
-        """CREATE TABLE paragraphs (
+        """CREATE TABLE passages (
             id INTEGER PRIMARY KEY,
             article_id INTEGER NOT NULL REFERENCES articles(id),
             first_version INTEGER NOT NULL,
             text TEXT NOT NULL)"""
     )
-    db.execute("CREATE INDEX idx_paragraphs_article ON paragraphs(article_id)")
+    db.execute("CREATE INDEX idx_passages_article ON passages(article_id)")
     # An article has tens of versions: the UNIQUE (article_id, version_number) index
     # finds them, and a scan of those few finds a hash, so these two only cost bytes.
     db.execute("DROP INDEX IF EXISTS idx_versions_article")
     db.execute("DROP INDEX IF EXISTS idx_versions_hash")
-    db.execute("ALTER TABLE version_records ADD COLUMN paragraph_ids TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE version_records ADD COLUMN passage_ids TEXT NOT NULL DEFAULT '[]'")
     _split_stored_bodies(db)
     db.execute("ALTER TABLE version_records DROP COLUMN body")
     db.execute(
-        f"CREATE VIEW versions AS SELECT {_VERSION_COLUMNS.format(body=_BODY_SQL + ' AS body')}, "
-        "paragraph_ids FROM version_records AS r"
+        """UPDATE version_records SET canonical_url = CASE
+            WHEN canonical_url IS NULL THEN ''
+            WHEN canonical_url = (SELECT url FROM articles WHERE id = article_id) THEN NULL
+            ELSE canonical_url END"""
     )
+    columns = _VERSION_COLUMNS.format(
+        body=_BODY_SQL + " AS body", canonical=_CANONICAL_SQL + " AS canonical_url"
+    )
+    db.execute(f"CREATE VIEW versions AS SELECT {columns}, passage_ids FROM version_records AS r")
     _create_version_write_triggers(db)
     _create_search_indexes(db)
 
 
 def _split_stored_bodies(db: sqlite_utils.Database) -> None:
-    """The backfill: every stored body as a paragraph list, oldest version first."""
+    """The backfill: every stored body as a passage list, oldest version first."""
     known: dict[str, int] = {}
     current_article = None
     rows = db.execute(
@@ -76,80 +95,82 @@ def _split_stored_bodies(db: sqlite_utils.Database) -> None:
         if article_id != current_article:
             known, current_article = {}, article_id
         ids = []
-        for text in body.split("\n\n"):
+        for text in passages(body):
             if text not in known:
                 known[text] = db.execute(
-                    "INSERT INTO paragraphs (article_id, first_version, text) VALUES (?, ?, ?)",
+                    "INSERT INTO passages (article_id, first_version, text) VALUES (?, ?, ?)",
                     (article_id, number, text),
                 ).lastrowid
             ids.append(known[text])
         db.execute(
-            "UPDATE version_records SET paragraph_ids = ? WHERE id = ?",
+            "UPDATE version_records SET passage_ids = ? WHERE id = ?",
             (json.dumps(ids, separators=(",", ":")), version_id),
         )
 
 
 def _create_version_write_triggers(db: sqlite_utils.Database) -> None:
     """INSERT, UPDATE and DELETE on the ``versions`` view, for scripts written against
-    the table. A body written this way is stored as one paragraph (a trigger cannot
+    the table. A body written this way is stored as one passage (a trigger cannot
     split text); monitor.store splits and deduplicates."""
     fields = (
         "article_id, version_number, captured_at, title, byline, content_hash, "
         "published_at, modified_at, canonical_url, extractor, fetch_id, snapshot_id"
     )
     values = ", ".join(f"new.{name.strip()}" for name in fields.split(","))
+    values = values.replace("new.canonical_url", _STORED_CANONICAL)
     db.execute(
         f"""CREATE TRIGGER versions_insert INSTEAD OF INSERT ON versions BEGIN
-            INSERT INTO paragraphs (article_id, first_version, text)
+            INSERT INTO passages (article_id, first_version, text)
             VALUES (new.article_id, new.version_number, new.body);
-            INSERT INTO version_records (id, {fields}, paragraph_ids)
+            INSERT INTO version_records (id, {fields}, passage_ids)
             VALUES (new.id, {values}, json_array(last_insert_rowid()));
         END"""
     )
     updates = ", ".join(f"{name.strip()} = new.{name.strip()}" for name in fields.split(","))
+    updates = updates.replace("= new.canonical_url", "= " + _STORED_CANONICAL)
     db.execute(
         f"""CREATE TRIGGER versions_update INSTEAD OF UPDATE ON versions BEGIN
             UPDATE version_records SET {updates} WHERE id = old.id;
-            INSERT INTO paragraphs (article_id, first_version, text)
+            INSERT INTO passages (article_id, first_version, text)
             SELECT new.article_id, new.version_number, new.body WHERE new.body IS NOT old.body;
-            UPDATE version_records SET paragraph_ids = json_array(last_insert_rowid())
+            UPDATE version_records SET passage_ids = json_array(last_insert_rowid())
             WHERE id = old.id AND new.body IS NOT old.body;
         END"""
     )
     db.execute(
         """CREATE TRIGGER versions_delete INSTEAD OF DELETE ON versions BEGIN
             DELETE FROM version_records WHERE id = old.id;
-            DELETE FROM paragraphs WHERE article_id = old.article_id AND NOT EXISTS (
-                SELECT 1 FROM version_records AS r, json_each(r.paragraph_ids) AS j
-                WHERE r.article_id = old.article_id AND j.value = paragraphs.id);
+            DELETE FROM passages WHERE article_id = old.article_id AND NOT EXISTS (
+                SELECT 1 FROM version_records AS r, json_each(r.passage_ids) AS j
+                WHERE r.article_id = old.article_id AND j.value = passages.id);
         END"""
     )
 
 
 def _create_search_indexes(db: sqlite_utils.Database) -> None:
-    """FTS5 over distinct paragraphs (each indexed once, however many versions share
+    """FTS5 over distinct passages (each indexed once, however many versions share
     it) and over version titles and bylines; kept in sync by triggers, so every
     writer keeps them current. ``content=[...]`` is spelled the way Datasette
     detects a table's FTS index."""
     db.execute(
-        """CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
-            text, content=[paragraphs], content_rowid=[id], tokenize='unicode61',
+        """CREATE VIRTUAL TABLE passages_fts USING fts5(
+            text, content=[passages], content_rowid=[id], tokenize='unicode61',
             columnsize=0)"""
     )
     db.execute(
-        """CREATE TRIGGER paragraphs_fts_ai AFTER INSERT ON paragraphs BEGIN
-            INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);
+        """CREATE TRIGGER passages_fts_ai AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
         END"""
     )
     db.execute(
-        """CREATE TRIGGER paragraphs_fts_ad AFTER DELETE ON paragraphs BEGIN
-            INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        """CREATE TRIGGER passages_fts_ad AFTER DELETE ON passages BEGIN
+            INSERT INTO passages_fts (passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
         END"""
     )
     db.execute(
-        """CREATE TRIGGER paragraphs_fts_au AFTER UPDATE OF text ON paragraphs BEGIN
-            INSERT INTO paragraphs_fts (paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
-            INSERT INTO paragraphs_fts (rowid, text) VALUES (new.id, new.text);
+        """CREATE TRIGGER passages_fts_au AFTER UPDATE OF text ON passages BEGIN
+            INSERT INTO passages_fts (passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO passages_fts (rowid, text) VALUES (new.id, new.text);
         END"""
     )
     db.execute(
@@ -174,7 +195,7 @@ def _create_search_indexes(db: sqlite_utils.Database) -> None:
             INSERT INTO versions_fts (rowid, title, byline) VALUES (new.id, new.title, new.byline);
         END"""
     )
-    for index in ("paragraphs_fts", "versions_fts"):
+    for index in ("passages_fts", "versions_fts"):
         db.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
         # merge small segments sooner: one check writes one tiny segment, and each
         # segment repeats its terms, so the default (4) leaves the index twice its size
