@@ -123,9 +123,25 @@ def _site_names(root: Any, url: str) -> list[str]:
         names.extend(
             re.findall(r'"publisher"\s*:\s*\{[^{}]*?"name"\s*:\s*"([^"]+)"', el.text or "")
         )
-    host = re.sub(r"^(?:https?://)?(?:www\d?\.|m\.)?", "", url.casefold()).split("/")[0]
-    names.append(host.split(".")[0] if host else "")
+    names.extend(_host_names(url))
     return [n.lstrip("@") for n in names if n and n.strip()]
+
+
+#: Second-level labels under a country code that are not the site's own name ("co.uk").
+_GENERIC_SLD = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go"})
+
+
+def _host_names(url: str) -> list[str]:
+    """The site's names in its host: the first label and the registrable one.
+
+    "en.wikipedia.org" is Wikipedia and "news.bbc.co.uk" is BBC, not "en" or "news".
+    """
+    host = re.sub(r"^(?:https?://)?(?:www\d?\.|m\.)?", "", url.casefold()).split("/")[0]
+    labels = [label for label in host.split(":")[0].split(".") if label]
+    if len(labels) < 2 or labels[-1].isdigit():  # an IP address names no site
+        return labels[:1]
+    cut = -3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _GENERIC_SLD else -2
+    return list(dict.fromkeys([labels[0], labels[cut]]))
 
 
 def _is_site(segment: str, sites: list[str]) -> bool:

@@ -126,3 +126,15 @@ def test_whitespace_and_entities_in_the_h1_are_normalised() -> None:
         story_head="<article><h1>\n  Pier &amp;&nbsp;quay\n   close <br>for repairs </h1></article>",
     )
     assert extract(html, URL).title == "Pier & quay close for repairs"
+
+
+def test_site_name_from_the_registrable_part_of_the_host() -> None:
+    """ "Mozilla - Wikipedia" at en.wikipedia.org loses "Wikipedia", not "en"."""
+    html = page(title="Mozilla - Wikipedia", story_head="<main><h1>Mozilla</h1></main>")
+    assert extract(html, "https://en.wikipedia.org/wiki/Mozilla").title == "Mozilla"
+
+
+def test_site_name_under_a_country_second_level_domain() -> None:
+    """At news.courier.co.uk the site is "Courier": "Pier closes | Courier" drops it."""
+    html = page(title="Pier closes for six weeks | Courier")
+    assert extract(html, "https://news.courier.co.uk/pier").title == "Pier closes for six weeks"
