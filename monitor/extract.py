@@ -123,9 +123,25 @@ def _site_names(root: Any, url: str) -> list[str]:
         names.extend(
             re.findall(r'"publisher"\s*:\s*\{[^{}]*?"name"\s*:\s*"([^"]+)"', el.text or "")
         )
-    host = re.sub(r"^(?:https?://)?(?:www\d?\.|m\.)?", "", url.casefold()).split("/")[0]
-    names.append(host.split(".")[0] if host else "")
+    names.extend(_host_names(url))
     return [n.lstrip("@") for n in names if n and n.strip()]
+
+
+#: Second-level labels under a country code that are not the site's own name ("co.uk").
+_GENERIC_SLD = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go"})
+
+
+def _host_names(url: str) -> list[str]:
+    """The site's names in its host: the first label and the registrable one.
+
+    "en.wikipedia.org" is Wikipedia and "news.bbc.co.uk" is BBC, not "en" or "news".
+    """
+    host = re.sub(r"^(?:https?://)?(?:www\d?\.|m\.)?", "", url.casefold()).split("/")[0]
+    labels = [label for label in host.split(":")[0].split(".") if label]
+    if len(labels) < 2 or labels[-1].isdigit():  # an IP address names no site
+        return labels[:1]
+    cut = -3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _GENERIC_SLD else -2
+    return list(dict.fromkeys([labels[0], labels[cut]]))
 
 
 def _is_site(segment: str, sites: list[str]) -> bool:
@@ -164,32 +180,60 @@ def strip_site_name(title: str, sites: list[str]) -> str:
     return title[start:end] if 0 <= start < end else " ".join(kept)
 
 
+#: Metadata naming the article's headline, most trusted first. "dc.title" is the
+#: Dublin Core spelling most CMSs emit; a bare "headline" meta (name or itemprop)
+#: is older newspaper markup. Only these, h1s and <title> are read: the fast path
+#: fingerprints exactly those to tell that a title cannot have changed.
+_TITLE_METAS = (
+    ("og:title",),
+    ("dc:title", "dc.title"),
+    ("twitter:title",),
+    ("headline",),
+    ("parsely-title",),
+)
+
+
+def _h1s(root: Any) -> list[str]:
+    """Texts of the page's h1s, those inside the article or main region first.
+
+    Pages often carry a section label or the logo in an h1 above the story; the
+    headline is the h1 in the story's own container.
+    """
+    inside: list[str] = []
+    outside: list[str] = []
+    for el in xpath(root, "//h1"):
+        text = text_of(el)
+        if not text or len(text) > 400:
+            continue
+        in_story = el.get("itemprop") == "headline" or any(
+            a.tag in ("article", "main") for a in el.iterancestors()
+        )
+        (inside if in_story else outside).append(text)
+    return inside + outside
+
+
 def _title(root: Any, ld: LinkedData, selectors: dict[str, str], url: str) -> str:
     if selectors.get("title"):
         chosen = next((t for el in select(root, selectors["title"]) if (t := text_of(el))), "")
         if chosen:
             return chosen
     sites = _site_names(root, url)
+    named = [ld.headline] + [meta_content(root, *names) or "" for names in _TITLE_METAS]
     title_tag = next((t for el in xpath(root, "//title") if (t := text_of(el))), "")
-    metas = [
-        strip_site_name(t, sites)
-        for t in (
-            ld.headline,
-            meta_content(root, "og:title", "dc:title", "twitter:title", "parsely-title"),
-            title_tag,
-        )
-        if t
+    # the <title> is weaker evidence than metadata that names the headline: it is
+    # often "Section | Site" and matches a section-label h1
+    tiers = [
+        [strip_site_name(t, sites) for t in dict.fromkeys(named) if t],
+        [strip_site_name(title_tag, sites)] if title_tag else [],
     ]
-    h1s = [
-        t
-        for el in xpath(root, "//article//h1 | //main//h1 | //h1")
-        if (t := text_of(el)) and len(t) <= 400
-    ]
-    for h1 in h1s:
-        if any(_similar(h1, m) for m in metas):
-            return h1
-    if metas:
-        return metas[0]
+    h1s = _h1s(root)
+    for metas in tiers:
+        for h1 in h1s:
+            if any(_similar(h1, m) for m in metas):
+                return h1
+    fallback = [m for metas in tiers for m in metas]
+    if fallback:
+        return fallback[0]
     return h1s[0] if h1s else ""
 
 
