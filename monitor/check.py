@@ -192,10 +192,12 @@ def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered:
     if row is None:
         return gathered
     article = store.article_row(db, int(row["id"]))
-    latest = store.latest_version(db, article.id)
-    if article == job.article and latest == job.latest:
+    # versions are never rewritten, so the latest one's id says whether it moved on
+    # (and spares rebuilding its body on every check)
+    known_id = job.latest.id if job.latest is not None else None
+    if article == job.article and store.latest_version_id(db, article.id) == known_id:
         return gathered
-    fresh = replace(job, article=article, latest=latest)
+    fresh = replace(job, article=article, latest=store.latest_version(db, article.id))
     if gathered.fast_unchanged and gathered.fetch.text is not None:
         # "unchanged" was judged against a version that is no longer the latest
         return read_page(fresh, gathered.fetch)

@@ -303,6 +303,14 @@ def latest_version(db: sqlite_utils.Database, article_id: int) -> Version | None
     return version_from_row(row) if row else None
 
 
+def latest_version_id(db: sqlite_utils.Database, article_id: int) -> int | None:
+    row = db.execute(
+        "SELECT id FROM version_records WHERE article_id = ? ORDER BY version_number DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def version_by_id(db: sqlite_utils.Database, version_id: int) -> Version | None:
     row = query_one(db, "SELECT * FROM versions WHERE id = ?", (version_id,))
     return version_from_row(row) if row else None
