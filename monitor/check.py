@@ -37,6 +37,8 @@ class Job:
     article: store.ArticleRow
     latest: Version | None
     selectors: dict[str, str]
+    #: seconds a fast-path fingerprint is trusted before one full read ([schedule])
+    full_read_every: float = 6 * 3600
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Gathered:
     fast_unchanged: bool = False
     #: where the article sits on this page, for the next check's fast path
     fingerprint: fastpath.Fingerprint | None = None
+    #: the whole extraction cascade read this page (neither fast path nor region read)
+    full_read: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,12 @@ def make_job(db: sqlite_utils.Database, settings: Settings, article_id: int) -> 
         outlet_name = found[0] if found else None
     outlet = settings.outlet(outlet_name)
     selectors = dict(outlet.selectors) if outlet else {}
-    return Job(article=row, latest=store.latest_version(db, article_id), selectors=selectors)
+    return Job(
+        article=row,
+        latest=store.latest_version(db, article_id),
+        selectors=selectors,
+        full_read_every=settings.schedule.full_read_every,
+    )
 
 
 #: Verification hook for tests: when a list, every region read also runs the full
@@ -97,6 +106,7 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
     known = store.fingerprint_of(job.article)
     if (
         known is not None
+        and not _full_read_due(job, result.fetched_at)
         and job.latest is not None
         and job.article.status != "removed"
         and known.content_hash == job.latest.content_hash
@@ -109,6 +119,15 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
             if edited is not None:
                 return edited
     return read_page(job, result)
+
+
+def _full_read_due(job: Job, fetched_at: str) -> bool:
+    """Whether the fingerprint is too old to trust: it only watches the article region,
+    so an edit beside it (a new box next to the story) waits for a full read."""
+    last = job.article.full_read_at
+    if last is None:
+        return True
+    return (parse_iso(fetched_at) - parse_iso(last)).total_seconds() >= job.full_read_every
 
 
 def _read_region(
@@ -148,7 +167,12 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
     except Exception:  # no fingerprint only means no fast path next time
         fingerprint = None
     return Gathered(
-        job=job, fetch=result, article=article, content_hash=digest, fingerprint=fingerprint
+        job=job,
+        fetch=result,
+        article=article,
+        content_hash=digest,
+        fingerprint=fingerprint,
+        full_read=True,
     )
 
 
@@ -177,6 +201,8 @@ def commit(
         result = _fetched(db, gathered, settings, now, rng)
         if result.outcome in ("new", "changed", "unchanged", "restored"):
             store.set_fingerprint(db, result.article_id, gathered.fingerprint)
+            if gathered.full_read:
+                store.update_article(db, result.article_id, full_read_at=fetch.fetched_at)
         return result
 
 

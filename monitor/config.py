@@ -71,6 +71,10 @@ class ScheduleSettings:
     jitter: float = 0.1
     #: consecutive suspect extractions before one is stored as a version anyway
     suspect_confirmations: int = 3
+    #: the fast path trusts a fingerprint this long, then the page is read in full once:
+    #: an edit outside the article region it watches (a new box beside the story) is
+    #: found within this time. 0 = always read in full.
+    full_read_every: float = 6 * 3600
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,9 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
     confirmations = _typed(table, "suspect_confirmations", int, "schedule", d.suspect_confirmations)
     if confirmations < 1:
         raise ConfigError("[schedule] suspect_confirmations must be ≥ 1")
+    full_read_every = parse_duration(
+        table.get("full_read_every", d.full_read_every), key="[schedule] full_read_every"
+    )
     return ScheduleSettings(
         tiers=tiers,
         stop_after=parse_duration(
@@ -245,6 +252,7 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
         feed_interval=feed_interval,
         jitter=float(jitter),
         suspect_confirmations=confirmations,
+        full_read_every=full_read_every,
     )
 
 

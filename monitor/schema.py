@@ -262,6 +262,17 @@ def _m5_notify(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_notify_outbox_sent ON notify_outbox(target, sent_at)")
 
 
+def _m7_full_read_at(db: sqlite_utils.Database) -> None:
+    # When the cascade last read the article's page in full (not through the fast
+    # path or a region read): the fingerprint's age, see [schedule] full_read_every.
+    db.execute("ALTER TABLE articles ADD COLUMN full_read_at TEXT")
+    # fingerprints taken before count from the last check, so an upgrade spreads the
+    # first full reads over the next interval instead of re-reading everything at once
+    db.execute(
+        "UPDATE articles SET full_read_at = last_checked_at WHERE fast_locator IS NOT NULL"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -269,4 +280,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m4_fastpath_and_snapshot_deltas,
     _m5_notify,
     m6_passage_store,
+    _m7_full_read_at,
 )

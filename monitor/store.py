@@ -47,6 +47,7 @@ class ArticleRow:
     fast_locator: str | None = None
     fast_digest: str | None = None
     fast_hash: str | None = None
+    full_read_at: str | None = None
 
 
 def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -215,6 +216,7 @@ def article_row(db: sqlite_utils.Database, article_id: int) -> ArticleRow:
         fast_locator=row.get("fast_locator"),
         fast_digest=row.get("fast_digest"),
         fast_hash=row.get("fast_hash"),
+        full_read_at=row.get("full_read_at"),
     )
 
 
