@@ -268,9 +268,7 @@ def _m7_full_read_at(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN full_read_at TEXT")
     # fingerprints taken before count from the last check, so an upgrade spreads the
     # first full reads over the next interval instead of re-reading everything at once
-    db.execute(
-        "UPDATE articles SET full_read_at = last_checked_at WHERE fast_locator IS NOT NULL"
-    )
+    db.execute("UPDATE articles SET full_read_at = last_checked_at WHERE fast_locator IS NOT NULL")
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
