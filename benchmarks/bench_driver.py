@@ -129,6 +129,11 @@ def mkdb(db_path: str, urls_file: str, count: str) -> dict:
 def storage(db_path: str, pages: str, edits: str) -> dict:
     """Store real pages, then one-word edits of each through check.gather/commit."""
     from monitor import check, store
+
+    try:  # the read half of a check moved to monitor.gather; a baseline may predate it
+        from monitor import gather as reading
+    except ImportError:
+        reading = check
     from monitor.config import Settings
     from monitor.models import FetchResult
 
@@ -152,7 +157,7 @@ def storage(db_path: str, pages: str, edits: str) -> dict:
 
     def run(article_id: int, html: bytes) -> str:
         replay.html = html
-        gathered = check.gather(check.make_job(db, settings, article_id), replay)
+        gathered = reading.gather(reading.make_job(db, settings, article_id), replay)
         now = datetime(2026, 1, 1, tzinfo=UTC)
         return check.commit(db, gathered, settings, now, rng).outcome
 

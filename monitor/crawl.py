@@ -20,10 +20,11 @@ from datetime import datetime
 import sqlite_utils
 
 from monitor import feedstore, store
-from monitor.check import CheckResult, Gathered, Job, commit, gather, make_job
+from monitor.check import CheckResult, commit
 from monitor.config import FetchSettings, Settings
 from monitor.discover import FeedPoll, poll_feed, sync_config
 from monitor.fetch import Fetcher, iso
+from monitor.gather import Gathered, Job, gather, make_job
 from monitor.politeness import HostState, after_fetch, host_key, load_hosts, save_host
 
 

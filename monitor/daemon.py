@@ -7,7 +7,7 @@ Threads and who does what:
   to the pool, and commits each result in one transaction (``check.commit``);
 - one APScheduler interval job (the **dispatcher tick**) only wakes the writer,
   so a slow commit never piles up overlapping dispatches;
-- a **fetch pool** the daemon owns runs ``check.gather`` (fetch, extract,
+- a **fetch pool** the daemon owns runs ``gather.gather`` (fetch, extract,
   normalize) and feed downloads; results come back through a queue.
 
 Nothing is acknowledged before its commit: an article's ``next_check_at`` moves
@@ -37,10 +37,11 @@ import sqlite_utils
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor import feedstore, store
-from monitor.check import Gathered, Job, commit, gather, make_job
+from monitor.check import commit
 from monitor.config import Settings
 from monitor.discover import poll_feed, sync_config
 from monitor.fetch import Fetcher, iso, one_line, utcnow
+from monitor.gather import Gathered, Job, gather, make_job
 from monitor.logs import log_event
 from monitor.models import FetchResult
 from monitor.notify import start_notifications

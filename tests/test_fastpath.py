@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import check, fastpath, store
+from monitor import fastpath, gather, store
 from monitor.config import load_settings
 from monitor.crawl import run_pass
 from monitor.extract import extract
@@ -92,7 +92,7 @@ def monitored(newsroom, config_file: Path, tmp_path: Path, clock, monkeypatch):
         calls[-1] += 1
         return extract(*args, **kwargs)
 
-    monkeypatch.setattr(check, "extract", counting_extract)
+    monkeypatch.setattr(gather, "extract", counting_extract)
     settings = load_settings(config_file)
     db = store.open_db(tmp_path / "monitor.db")
     start = clock.now

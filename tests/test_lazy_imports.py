@@ -45,7 +45,7 @@ PARAS = [
 CHECK = """
 import json, random, sys
 from datetime import UTC, datetime
-from monitor import check, store
+from monitor import check, gather, store
 from monitor.config import Settings
 from monitor.models import FetchResult
 
@@ -61,7 +61,7 @@ db = store.open_db(db_path)
 found = store.find_article(db, url)
 article_id = found["id"] if found else store.add_article(db, url, None, "t")[0]
 settings = Settings()
-gathered = check.gather(check.make_job(db, settings, article_id), Replay())
+gathered = gather.gather(gather.make_job(db, settings, article_id), Replay())
 result = check.commit(db, gathered, settings, datetime(2026, 1, 1, tzinfo=UTC), random.Random(0))
 heavy = {m.split(".")[0] for m in sys.modules} & set(sys.argv[3].split(","))
 print(json.dumps({"outcome": result.outcome, "heavy": sorted(heavy)}))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import check, fastpath, region, store
+from monitor import fastpath, gather, region, store
 from monitor.config import load_settings
 from monitor.crawl import run_pass
 from monitor.extract import extract
@@ -114,7 +114,7 @@ def audited(newsroom, config_file: Path, tmp_path: Path, clock, monkeypatch):
     """Every newsroom step checked, each region read paired with the full cascade's article."""
     room, server = newsroom
     audit: list[tuple[str, Article, Article | None]] = []
-    monkeypatch.setattr(check, "region_audit", audit)
+    monkeypatch.setattr(gather, "region_audit", audit)
     settings = load_settings(config_file)
     db = store.open_db(tmp_path / "monitor.db")
     start = clock.now
