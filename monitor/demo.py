@@ -11,6 +11,7 @@ user would run them; this module only drives the newsroom's clock and narrates.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import socket
 import subprocess
@@ -170,7 +171,7 @@ def _report_changes(db_path: Path, last_seen: int, echo: Echo) -> int:
         db.conn.close()
     for change_id, kinds, silent, summary, _url in rows:
         flag = "SILENT " if silent else ""
-        shown = ", ".join(k.strip('"') for k in kinds.strip("[]").split(", ") if k)
+        shown = ", ".join(json.loads(kinds))
         echo(f"  change #{change_id} {flag}[{shown}] {summary}")
         last_seen = change_id
     return last_seen

@@ -24,7 +24,7 @@ from monitor.models import Classification, FetchResult, Version
 from monitor.passages import passages
 from monitor.schema import MIGRATIONS
 
-# JSON as SQLite's own json functions write it: no spaces after separators
+# the JSON arrays only monitor.store reads back (passage ids): no spaces
 _COMPACT = (",", ":")
 
 
@@ -438,10 +438,10 @@ def insert_change(
             from_version_id,
             to_version_id,
             detected_at,
-            json.dumps(list(classification.kinds), separators=_COMPACT),
+            json.dumps(list(classification.kinds)),
             int(classification.silent),
             classification.summary,
-            json.dumps(evidence, ensure_ascii=False, separators=_COMPACT),
+            json.dumps(evidence, ensure_ascii=False),
             revert_of,
             fetch_id,
         ),

@@ -22,6 +22,10 @@ def test_demo_runs_unattended_and_finds_silent_edits(tmp_path: Path) -> None:
     )
     assert match and int(match.group(2)) > 0
     assert "review UI answered at http://127.0.0.1:" in result.stdout
+    # each change line names its kinds as a plain list, never as raw JSON
+    kinds = re.findall(r"change #\d+ (?:SILENT )?\[([^\]]*)\]", result.stdout)
+    assert kinds and all(re.fullmatch(r"[a-z_]+(, [a-z_]+)*", k) for k in kinds), kinds
+    assert any(", " in k for k in kinds), "some change has several kinds"
     assert "[restored]" in result.stdout, (
         "a story taken down and put back is noticed within the demo"
     )
