@@ -130,10 +130,12 @@ def storage(db_path: str, pages: str, edits: str) -> dict:
     """Store real pages, then one-word edits of each through check.gather/commit."""
     from monitor import check, store
 
-    try:  # the read half of a check moved to monitor.gather; a baseline may predate it
-        from monitor import gather as reading
-    except ImportError:
+    # the read half of a check moved to monitor.gather; a baseline may predate it (and
+    # the editable install would serve this checkout's gather.py to it: ask check first)
+    if hasattr(check, "make_job"):
         reading = check
+    else:
+        from monitor import gather as reading
     from monitor.config import Settings
     from monitor.models import FetchResult
 
