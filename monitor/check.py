@@ -15,7 +15,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from monitor import snapshots, store
+from monitor import reread, snapshots, store
 from monitor.classify import classify, classify_dates, classify_status
 from monitor.config import Settings
 from monitor.diff import diff_versions
@@ -240,10 +240,19 @@ def _fetched(
     reason = suspect_reason(article, latest.body if latest else None)
     if reason and job.article.suspect_count + 1 < settings.schedule.suspect_confirmations:
         return _suspect(db, job, fetch, now, reason)
+    rebased = None
+    if latest is not None and gathered.content_hash != latest.content_hash:
+        rebased = reread.rebase(db, job, iso(now))
+        if rebased is not None:
+            job, latest = replace(job, latest=rebased[0]), rebased[0]
     if latest is not None and gathered.content_hash == latest.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
-        return _unchanged(db, job, fetch, now, settings, rng, "unchanged")
+        result = _unchanged(db, job, fetch, now, settings, rng, "unchanged")
+        if rebased is None:
+            return result
+        return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
+                       kinds=("reextracted",))  # fmt: skip
     return _new_version(db, job, fetch, article, gathered.content_hash, now, settings, rng)
 
 
@@ -295,21 +304,7 @@ def _new_version(
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
     version = store.insert_version(
-        db,
-        article_id,
-        {
-            "captured_at": iso(now),
-            "title": article.title,
-            "byline": article.byline,
-            "body": article.body_text,
-            "content_hash": digest,
-            "published_at": article.published_at,
-            "modified_at": article.modified_at,
-            "canonical_url": article.canonical_url,
-            "extractor": article.extractor,
-            "fetch_id": fetch_id,
-            "snapshot_id": snapshot_id,
-        },
+        db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
     )
     fields = _schedule_healthy(job, now, settings, rng, changed=True)
     fields.update(

@@ -36,6 +36,12 @@ from monitor.extract_meta import (
 from monitor.models import Article
 from monitor.normalize import clean_text
 
+#: Names the extraction rules (cascade, title and byline choice, body pruning, and
+#: normalize). Change it whenever the same page may come out differently: a stored
+#: version read under other rules is then checked against its own snapshot before a
+#: difference is recorded as an edit (monitor.reread).
+EXTRACTION_RULES = "2026-11-25"
+
 #: A JSON-LD articleBody shorter than this share of the generic text is a teaser.
 JSONLD_MIN_SHARE = 0.6
 

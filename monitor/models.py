@@ -26,11 +26,13 @@ CHANGE_KINDS: tuple[str, ...] = (
     "revert",
     "removed",
     "restored",
+    # the page did not change: updated extraction rules read it differently
+    "reextracted",
 )
 #: Kinds that never make a change substantive on their own.
 #: DESIGN.md: every kind but ``minor`` is substantive; a ``correction_note`` makes a
 #: change open rather than silent, so it never makes one silent on its own either.
-NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset({"minor", "correction_note"})
+NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset({"minor", "correction_note", "reextracted"})
 
 
 @dataclass(frozen=True)

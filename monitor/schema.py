@@ -262,7 +262,10 @@ def _m5_notify(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_notify_outbox_sent ON notify_outbox(target, sent_at)")
 
 
-def _m7_full_read_at(db: sqlite_utils.Database) -> None:
+def _m7_full_reads_and_rules(db: sqlite_utils.Database) -> None:
+    # Which extraction rules read a version (monitor.extract.EXTRACTION_RULES); NULL
+    # for versions stored before rules were named.
+    db.execute("ALTER TABLE version_records ADD COLUMN extraction_rules TEXT")
     # When the cascade last read the article's page in full (not through the fast
     # path or a region read): the fingerprint's age, see [schedule] full_read_every.
     db.execute("ALTER TABLE articles ADD COLUMN full_read_at TEXT")
@@ -278,5 +281,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m4_fastpath_and_snapshot_deltas,
     _m5_notify,
     m6_passage_store,
-    _m7_full_read_at,
+    _m7_full_reads_and_rules,
 )

@@ -9,7 +9,7 @@ from monitor.review.queries import canned_queries
 _KINDS = (
     "JSON array of change kinds: headline, byline, comment_line, correction_note, "
     "paragraph_added, paragraph_removed, moved, numbers, quote, wording, minor, revert, "
-    "removed, restored"
+    "removed, restored, reextracted"
 )
 _SILENT = "1 when the change is substantive and carries no correction or update note"
 
