@@ -18,30 +18,17 @@ from monitor.fetch import Fetcher
 from monitor.models import Article
 from monitor.normalize import content_hash, normalize
 from tests.answer_key import scripted_edit_problems
+from tests.test_fastpath import PAGE, PARAS
 
 URL = "https://gazette.example/a"
 STEP = timedelta(minutes=20)
-PAGE = """<!DOCTYPE html><html><head><title>{title} | Gazette</title>
-<meta property="og:title" content="{title}"></head><body>
-<div class="cookie-banner">We use cookies. Ref {n}</div>
-<div class="story"><h1>{title}</h1><p class="byline">By Ana Ruiz</p>
-<span class="stamp">Updated {n} minutes ago</span>
-<div class="share-bar">Share {n}</div>
-<div class="story-body">{body}<p><b>READ MORE:</b> Rail headline {n}</p></div></div>
-<aside class="most-read"><a href="/x/{n}">Most read {n}</a></aside>
-<p class="footer">Page generated at request {n}</p></body></html>"""
-PARAS = (
-    "The city council voted 7-2 on Tuesday to approve the new budget for the harbor.",
-    "Opponents said the plan would raise property taxes for most homeowners in town.",
-    "The mayor is expected to sign the measure before the end of the month.",
-)
 EDITED = (*PARAS[:2], PARAS[2] + " A spokesperson did not immediately respond.")
 
 
 def page(n: int, body: str | None = None, title: str = "Council Approves Budget") -> str:
     if body is None:
         body = "".join(f"<p>{p}</p>" for p in PARAS)
-    return PAGE.format(title=title, body=body, n=n)
+    return PAGE.format(title=title, byline="Ana Ruiz", body=body, n=n)
 
 
 def cascade(html: str) -> Article:
