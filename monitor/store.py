@@ -387,9 +387,9 @@ def insert_version(db: sqlite_utils.Database, article_id: int, fields: dict[str,
         "UPDATE articles SET version_count = version_count + 1, title = ? WHERE id = ?",
         (fields["title"], article_id),
     )
-    version = version_by_id(db, int(cursor.lastrowid))
-    assert version is not None
-    return version
+    # the fields just written, not a read back through the view (which rebuilds the body)
+    written = {"published_at": None, "modified_at": None, **fields}
+    return version_from_row({"id": int(cursor.lastrowid), "article_id": article_id, **written})
 
 
 def _stored_canonical(db: sqlite_utils.Database, article_id: int, url: str | None) -> str | None:
