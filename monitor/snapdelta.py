@@ -13,8 +13,8 @@ Two formats:
   Deflate only looks 32 KiB back, so one dictionary for a whole page would cover
   only its first 32 KiB; per-piece dictionaries keep every part of a large page
   next to its old self. All in C: several times faster than a Python diff.
-* ``make_delta`` / ``apply_delta`` (``'zlib-delta'``, older rows, still readable):
-  a difflib opcode list over tokens ending at ``>`` or a newline.
+* ``apply_delta`` (``'zlib-delta'``, rows written before, still readable): a difflib
+  opcode list over tokens ending at ``>`` or a newline (no longer written).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import re
 import struct
 import zlib
 from collections.abc import Callable
-from difflib import SequenceMatcher
 
 _TOKEN = re.compile(rb"[^>\n]*[>\n]|[^>\n]+")
 
@@ -133,22 +132,9 @@ def _tokens(html: bytes) -> list[bytes]:
     return _TOKEN.findall(html)
 
 
-def make_delta(base: bytes, new: bytes) -> bytes:
-    """A compressed difflib delta that rebuilds ``new`` from ``base`` (the older format)."""
-    old_tokens, new_tokens = _tokens(base), _tokens(new)
-    ops: list[object] = []
-    matcher = SequenceMatcher(None, old_tokens, new_tokens)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            ops.append([i1, i2])
-        elif j2 > j1:
-            # latin-1 maps every byte to one code point: lossless for any encoding
-            ops.append(b"".join(new_tokens[j1:j2]).decode("latin-1"))
-    return zlib.compress(json.dumps(ops, separators=(",", ":")).encode("utf-8"), 9)
-
-
 def apply_delta(base: bytes, delta: bytes) -> bytes:
-    """``new`` from ``base`` and ``make_delta(base, new)``."""
+    """A ``'zlib-delta'`` page from its base: a compressed JSON list whose items are
+    ``[i, j]`` (copy the base's tokens i..j) or a string (latin-1 bytes to insert)."""
     tokens = _tokens(base)
     out = []
     for op in json.loads(zlib.decompress(delta)):

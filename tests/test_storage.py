@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zlib
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,9 @@ from monitor.schema import MIGRATIONS
 from monitor.snapdelta import (
     SEGMENT,
     DeltaError,
+    _tokens,
     apply_delta,
     apply_dict_delta,
-    make_delta,
     make_dict_delta,
 )
 
@@ -45,6 +47,19 @@ def result(content: bytes, n: int) -> FetchResult:
         content=content,
         text=content.decode("utf-8"),
     )
+
+
+def make_delta(base: bytes, new: bytes) -> bytes:
+    """A 'zlib-delta' as earlier releases wrote it (difflib over tokens ending at ``>`` or
+    a newline): rows of that format must stay readable."""
+    old_tokens, new_tokens = _tokens(base), _tokens(new)  # the reader's own tokens
+    ops: list[object] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_tokens, new_tokens).get_opcodes():
+        if tag == "equal":
+            ops.append([i1, i2])
+        elif j2 > j1:
+            ops.append(b"".join(new_tokens[j1:j2]).decode("latin-1"))
+    return zlib.compress(json.dumps(ops, separators=(",", ":")).encode("utf-8"), 9)
 
 
 def test_delta_round_trip_is_exact() -> None:
