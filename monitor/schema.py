@@ -274,6 +274,34 @@ def _m7_full_reads_and_rules(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE articles SET full_read_at = last_checked_at WHERE fast_locator IS NOT NULL")
 
 
+# Passages no version lists any more (passage ids are unique across articles).
+_UNREFERENCED = """id NOT IN (
+    SELECT j.value FROM version_records AS r, json_each(r.passage_ids) AS j)"""
+
+
+def _m8_view_updates_keep_no_stale_passages(db: sqlite_utils.Database) -> None:
+    # Migration 6's UPDATE trigger on the versions view stored a rewritten body as a
+    # new passage and left the replaced one behind: unreferenced, yet still found by
+    # /DB/passages?_search=. The trigger now drops the article's unreferenced
+    # passages after such an update (as the DELETE trigger always did). Its own text
+    # is kept verbatim from the stored schema, so this migration does not restate
+    # migration 6's column list.
+    sql = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'versions_update'"
+    ).fetchone()[0]
+    head, _, _ = sql.rpartition("END")
+    db.execute("DROP TRIGGER versions_update")
+    db.execute(
+        head
+        + """DELETE FROM passages WHERE new.body IS NOT old.body
+                AND article_id = old.article_id AND NOT EXISTS (
+                SELECT 1 FROM version_records AS r, json_each(r.passage_ids) AS j
+                WHERE r.article_id = old.article_id AND j.value = passages.id);
+        END"""
+    )
+    db.execute(f"DELETE FROM passages WHERE {_UNREFERENCED}")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -282,4 +310,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m5_notify,
     m6_passage_store,
     _m7_full_reads_and_rules,
+    _m8_view_updates_keep_no_stale_passages,
 )
