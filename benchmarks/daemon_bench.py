@@ -151,7 +151,7 @@ def _pin0() -> None:
 
 
 def throughput(args: argparse.Namespace) -> None:
-    n = 400 if args.quick else args.articles
+    n = 400 if args.quick else args.articles or args.newsroom
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         base = Path(tmp)
         sides = {"ours": REPO}
@@ -166,6 +166,19 @@ def throughput(args: argparse.Namespace) -> None:
         f"\nthroughput: {n} articles checked of a newsroom with {args.newsroom:,} (baseline {ref})"
     )
     _throughput_table(rows)
+    _against_peer(rows)
+
+
+def _against_peer(rows: dict[str, dict[str, dict]]) -> None:
+    """The target's two ratios per pass: checks/s over urlwatch's, RSS over urlwatch's."""
+    peer = rows.get("urlwatch 2.29")
+    if not peer:
+        return
+    for name, ours in rows["ours"].items():
+        theirs = peer[name]
+        speed = (ours["checks"] / ours["wall_s"]) / (theirs["checks"] / theirs["wall_s"])
+        rss = ours["max_rss_mb"] / theirs["max_rss_mb"]
+        print(f"ours / urlwatch, {name:24} {speed:5.2f}x checks/s at {rss:4.2f}x RSS")
 
 
 def _monitor_side(code: Path, work: Path, n: int, size: int) -> dict[str, dict]:
@@ -334,7 +347,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("benchmark", choices=("throughput", "memory", "storage"))
     parser.add_argument("--quick", action="store_true", help="a smaller run, about a minute")
     parser.add_argument("--baseline-ref", default=None, help="git ref (default: merge base)")
-    parser.add_argument("--articles", type=int, default=2000, help="articles checked per pass")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=None,
+        help="articles checked per pass (default: every filler story of the newsroom)",
+    )
     parser.add_argument("--newsroom", type=int, default=10_000, help="filler articles served")
     args = parser.parse_args(argv)
     {"throughput": throughput, "memory": memory, "storage": storage}[args.benchmark](args)
