@@ -174,7 +174,12 @@ def storage(db_path: str, pages: str, edits: str) -> dict:
     before = _sizes(db)
     for _ in range(int(edits)):
         for article_id, html in pages_kept.items():
-            body = store.latest_version(db, article_id).body
+            # plain SQL: the baseline tree reads versions through store, this one through
+            # monitor.versions; the versions table (now a view) has the body in both
+            body = db.execute(
+                "SELECT body FROM versions WHERE article_id = ? ORDER BY version_number DESC LIMIT 1",
+                (article_id,),
+            ).fetchone()[0]
             words = [w for w in body.split() if len(w) >= 7 and w.isalpha()]
             word = rng.choice(words).encode() if words else b""
             if word and word in html:

@@ -15,7 +15,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from monitor import reread, snapshots, store
+from monitor import reread, snapshots, store, versions
 from monitor.classify import classify, classify_dates, classify_status
 from monitor.config import Settings
 from monitor.diff import diff_versions
@@ -89,9 +89,9 @@ def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered:
     # versions are never rewritten, so the latest one's id says whether it moved on
     # (and spares rebuilding its body on every check)
     known_id = job.latest.id if job.latest is not None else None
-    if article == job.article and store.latest_version_id(db, article.id) == known_id:
+    if article == job.article and versions.latest_version_id(db, article.id) == known_id:
         return gathered
-    fresh = replace(job, article=article, latest=store.latest_version(db, article.id))
+    fresh = replace(job, article=article, latest=versions.latest_version(db, article.id))
     if gathered.fast_unchanged and gathered.fetch.text is not None:
         # "unchanged" was judged against a version that is no longer the latest
         return read_page(fresh, gathered.fetch)
@@ -197,7 +197,7 @@ def _status_change(
     """A takedown or a return, as a change from the latest version."""
     assert job.latest is not None
     verdict = classify_status(event, status_code=fetch.status_code)
-    change_id = store.insert_change(
+    change_id = versions.insert_change(
         db,
         job.article.id,
         from_version_id=job.latest.id,
@@ -234,7 +234,7 @@ def _fetched(
             job = replace(
                 job,
                 article=store.article_row(db, article_id),
-                latest=store.latest_version(db, article_id),
+                latest=versions.latest_version(db, article_id),
             )
     latest = job.latest
     reason = suspect_reason(article, latest.body if latest else None)
@@ -303,7 +303,7 @@ def _new_version(
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
-    version = store.insert_version(
+    version = versions.insert_version(
         db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
     )
     fields = _schedule_healthy(job, now, settings, rng, changed=True)
@@ -316,7 +316,7 @@ def _new_version(
     store.update_article(db, article_id, **fields)
     if latest is None:
         return CheckResult(article_id, job.article.url, "new", version_id=version.id)
-    revert_of = store.earlier_version_with_hash(db, article_id, digest, version.id)
+    revert_of = versions.earlier_version_with_hash(db, article_id, digest, version.id)
     if revert_of == latest.id:
         revert_of = None
     verdict = classify(diff_versions(latest, version), revert_of=revert_of)
@@ -324,7 +324,7 @@ def _new_version(
         verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":
         verdict = _with_restored(verdict, fetch)
-    change_id = store.insert_change(
+    change_id = versions.insert_change(
         db,
         article_id,
         from_version_id=latest.id,

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 import sqlite_utils
 
-from monitor import __version__, feedstore, report, store
+from monitor import __version__, feedstore, report, store, versions
 from monitor.config import ConfigError, Settings, load_settings
 from monitor.crawl import run_pass
 from monitor.discover import outlet_for_url, track_urls
@@ -282,13 +282,13 @@ def diff(
     from monitor.render import render_html, render_json, render_text
 
     row = _find_article(app.db, article)
-    numbers = [v["version_number"] for v in store.versions_of(app.db, row["id"])]
+    numbers = [v["version_number"] for v in versions.versions_of(app.db, row["id"])]
     if len(numbers) < 2:
         raise UserError(f"article #{row['id']} has {len(numbers)} version(s): nothing to diff yet")
     to_n = numbers[-1] if to_n is None else to_n
     from_n = max((n for n in numbers if n < to_n), default=0) if from_n is None else from_n
-    old = store.version_by_number(app.db, row["id"], from_n)
-    new = store.version_by_number(app.db, row["id"], to_n)
+    old = versions.version_by_number(app.db, row["id"], from_n)
+    new = versions.version_by_number(app.db, row["id"], to_n)
     if old is None or new is None:
         raise UserError(
             f"article #{row['id']} has versions {numbers[0]}..{numbers[-1]}; no version {from_n if old is None else to_n}"

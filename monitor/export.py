@@ -14,7 +14,7 @@ from typing import IO, Any, Literal
 
 import sqlite_utils
 
-from monitor import store
+from monitor import versions
 from monitor.diff import align_paragraphs
 from monitor.models import Version
 from monitor.textsignals import sentences
@@ -149,7 +149,7 @@ def version_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[dic
         yield dict(zip(FIELDS["versions"], row, strict=True))
 
 
-#: What a version pair needs to be compared (store.version_from_row) and numbered.
+#: What a version pair needs to be compared (versions.version_from_row) and numbered.
 _VERSION_COLUMNS = (
     "id",
     "article_id",
@@ -187,7 +187,7 @@ def sentence_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[di
         old_row = dict(zip(_VERSION_COLUMNS, row[:width], strict=True))
         new_row = dict(zip(_VERSION_COLUMNS, row[width : 2 * width], strict=True))
         article_id, outlet, url = row[2 * width :]
-        old, new = store.version_from_row(old_row), store.version_from_row(new_row)
+        old, new = versions.version_from_row(old_row), versions.version_from_row(new_row)
         numbers = (old_row["version_number"], new_row["version_number"])
         for op in sentence_ops(old, new):
             yield {

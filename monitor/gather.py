@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from monitor import fastpath, region, store
+from monitor import fastpath, region, store, versions
 from monitor.config import Settings
 from monitor.extract import extract
 from monitor.fetch import Fetcher
@@ -58,7 +58,7 @@ def make_job(db: sqlite_utils.Database, settings: Settings, article_id: int) -> 
     selectors = dict(outlet.selectors) if outlet else {}
     return Job(
         article=row,
-        latest=store.latest_version(db, article_id),
+        latest=versions.latest_version(db, article_id),
         selectors=selectors,
         full_read_every=settings.schedule.full_read_every,
     )

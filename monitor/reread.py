@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import sqlite_utils
 
-from monitor import snapshots, store
+from monitor import snapshots, versions
 from monitor.classify import classify
 from monitor.diff import diff_versions
 from monitor.extract import EXTRACTION_RULES, extract
@@ -76,11 +76,11 @@ def rebase(db: sqlite_utils.Database, job: Job, now: str) -> tuple[Version, int]
     source = db.execute(
         "SELECT fetch_id, snapshot_id FROM version_records WHERE id = ?", (latest.id,)
     ).fetchone()
-    version = store.insert_version(
+    version = versions.insert_version(
         db, job.article.id, version_fields(again, content_hash(again), now, *source)
     )
     verdict = as_reextraction(classify(diff_versions(latest, version)))
-    change_id = store.insert_change(
+    change_id = versions.insert_change(
         db,
         job.article.id,
         from_version_id=latest.id,

@@ -159,7 +159,7 @@ def _m3_review(db: sqlite_utils.Database) -> None:
     """Full-text search over versions, and the joined view reviewers browse.
 
     The FTS index is external-content (no second copy of every body) and kept in
-    sync by triggers, so every writer, not just store.py, keeps it current.
+    sync by triggers, so every writer, not just monitor.versions, keeps it current.
     ``content=[versions]`` is spelled the way Datasette detects a table's FTS index.
     """
     db.execute(

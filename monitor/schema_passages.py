@@ -111,7 +111,7 @@ def _split_stored_bodies(db: sqlite_utils.Database) -> None:
 def _create_version_write_triggers(db: sqlite_utils.Database) -> None:
     """INSERT, UPDATE and DELETE on the ``versions`` view, for scripts written against
     the table. A body written this way is stored as one passage (a trigger cannot
-    split text); monitor.store splits and deduplicates."""
+    split text); monitor.versions splits and deduplicates."""
     fields = (
         "article_id, version_number, captured_at, title, byline, content_hash, "
         "published_at, modified_at, canonical_url, extractor, fetch_id, snapshot_id"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from monitor import store
+from monitor import store, versions
 from monitor.fetch import iso
 from monitor.sources import canonicalize_url
 
 
 def _change_at(db, article_id: int, when: str) -> dict | None:
-    rows = [c for c in store.changes_of(db, article_id) if c["detected_at"] == when]
+    rows = [c for c in versions.changes_of(db, article_id) if c["detected_at"] == when]
     assert len(rows) <= 1, f"two changes recorded at {when} for article {article_id}"
     return rows[0] if rows else None
 

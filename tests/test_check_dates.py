@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from monitor import store
+from monitor import store, versions
 from monitor.config import load_settings
 from monitor.crawl import run_pass
 from monitor.discover import track_urls
@@ -44,7 +44,7 @@ def test_publication_date_change_is_a_minor_change_with_the_dates(tmp_path: Path
         page.published = "2026-11-24T09:00:00Z"
         clock.advance(minutes=20)
         run_pass(db, fetcher, settings, clock=clock, rng=random.Random(0), article_ids=[article_id])
-    [change] = store.changes_of(db, article_id)
+    [change] = versions.changes_of(db, article_id)
     assert json.loads(change["kinds"]) == ["minor"] and change["silent"] == 0
     assert "2026-11-20" in change["summary"] and "2026-11-24" in change["summary"]
     evidence = json.loads(change["evidence"])

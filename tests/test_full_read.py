@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from monitor import store
+from monitor import store, versions
 from monitor.config import load_settings
 from monitor.crawl import run_pass
 from monitor.discover import track_urls
@@ -62,7 +62,7 @@ def _run(tmp_path: Path, clock, full_read_every: str, waits: list[float]) -> lis
                 db, fetcher, settings, clock=clock, rng=random.Random(n), article_ids=[article_id]
             )
             outcomes.append(summary.results[0].outcome)
-    changes = store.changes_of(db, article_id)
+    changes = versions.changes_of(db, article_id)
     return outcomes + [json.loads(c["kinds"]) for c in changes]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor import snapshots, store
+from monitor import versions as version_store
 from monitor.retention import database_size, prune_snapshots
 from tests.conftest import run_cli
 
@@ -125,7 +126,7 @@ def test_prune_snapshots_unlinks_versions(tmp_path: Path) -> None:
                 (article, when),
             ).lastrowid
             fields = {"captured_at": when, "title": f"t{n}", "byline": "", "body": "b"}
-            store.insert_version(
+            version_store.insert_version(
                 db, article, {**fields, "content_hash": str(n), "snapshot_id": snap}
             )
     assert prune_snapshots(db, "2026-01-01T00:00:00Z") == 1

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor import feedstore, store
+from monitor import versions as version_store
 from monitor.config import ConfigError, NotifySettings, settings_from_mapping
 from monitor.models import Classification, Evidence
 from monitor.notify import Delivery, TargetWorker, label, matches, retry_delay
@@ -56,11 +57,11 @@ def add_change(
         for title in ("Old headline", "New headline"):
             fields = {"captured_at": "2026-11-25T00:00:00Z", "title": title, "byline": "B"}
             fields |= {"body": "text", "content_hash": title}
-            versions.append(store.insert_version(db, article["id"], fields))
+            versions.append(version_store.insert_version(db, article["id"], fields))
         verdict = Classification(
             kinds, (Evidence(kinds[0], "title", "New headline", "Old", "New"),), silent, "edited"
         )
-        return store.insert_change(
+        return version_store.insert_change(
             db,
             article["id"],
             from_version_id=versions[0].id,

@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from monitor import store
+from monitor import store, versions
 from monitor.config import load_settings
 from monitor.crawl import run_pass
 from monitor.discover import track_urls
@@ -59,7 +59,7 @@ def _check_twice(tmp_path: Path, clock, *, rules: str | None, edit: str = "") ->
         run_pass(db, fetcher, settings, clock=clock, rng=random.Random(1), article_ids=[article_id])
     return [
         {**c, "kinds": json.loads(c["kinds"]), "evidence": json.loads(c["evidence"])}
-        for c in store.changes_of(db, article_id)
+        for c in versions.changes_of(db, article_id)
     ]
 
 

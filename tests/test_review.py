@@ -227,13 +227,13 @@ def test_pages_follow_a_live_writer_without_restart(tmp_path) -> None:
     """Datasette reads a WAL database the pipeline keeps writing: a new change shows at once."""
     from test_review_fixture import plant_xss
 
-    from monitor import store
+    from monitor import store, versions
 
     path = tmp_path / "live.db"
     writer = store.open_db(path)
     with store.transaction(writer):
         aid, _ = store.add_article(writer, "http://127.0.0.1/live", None, "2026-01-01T00:00:00Z")
-        store.insert_version(
+        versions.insert_version(
             writer,
             aid,
             {

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor import store
+from monitor import store, versions
 from monitor.classify import classify
 from monitor.config import load_settings
 from monitor.crawl import run_pass
@@ -86,12 +86,12 @@ def plant_xss(db, when: str) -> tuple[int, int]:
     article_id = db.execute(
         "SELECT article_id FROM versions GROUP BY article_id ORDER BY article_id LIMIT 1"
     ).fetchone()[0]
-    old = store.latest_version(db, article_id)
+    old = versions.latest_version(db, article_id)
     assert old is not None
     body = f"{old.body}\n\n{XSS_SENTENCE}"
     digest = hashlib.sha256(f"{XSS_TITLE}\n{old.byline}\n{body}".encode()).hexdigest()
     with store.transaction(db):
-        new = store.insert_version(
+        new = versions.insert_version(
             db,
             article_id,
             {
@@ -103,7 +103,7 @@ def plant_xss(db, when: str) -> tuple[int, int]:
             },
         )
         verdict = classify(diff_versions(old, new))
-        change_id = store.insert_change(
+        change_id = versions.insert_change(
             db,
             article_id,
             from_version_id=old.id,
@@ -188,15 +188,15 @@ def test_one_sentence_edit_stores_one_passage(tmp_path: Path) -> None:
     with store.transaction(db):
         aid, _ = store.add_article(db, "http://127.0.0.1/p", None, "2026-01-01T00:00:00Z")
         for number, body in enumerate(("\n\n".join(paragraphs), "\n\n".join(edited))):
-            store.insert_version(
+            versions.insert_version(
                 db,
                 aid,
                 {"captured_at": "2026-01-01T00:00:00Z", "title": "T", "byline": "",
                  "body": body, "content_hash": str(number)},
             )  # fmt: skip
     assert db.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == 30 * 3 + 1
-    assert store.latest_version(db, aid).body == "\n\n".join(edited)
-    assert store.version_by_number(db, aid, 1).body == "\n\n".join(paragraphs)
+    assert versions.latest_version(db, aid).body == "\n\n".join(edited)
+    assert versions.version_by_number(db, aid, 1).body == "\n\n".join(paragraphs)
 
 
 def test_canonical_url_reads_back_as_stored(tmp_path: Path) -> None:
@@ -208,7 +208,7 @@ def test_canonical_url_reads_back_as_stored(tmp_path: Path) -> None:
     with store.transaction(db):
         aid, _ = store.add_article(db, own, None, "2026-01-01T00:00:00Z")
         for number, canonical in enumerate((own, "http://127.0.0.1/other", None)):
-            store.insert_version(
+            versions.insert_version(
                 db,
                 aid,
                 {"captured_at": "2026-01-01T00:00:00Z", "title": "T", "byline": "",
@@ -227,7 +227,7 @@ def test_canonical_url_reads_back_as_stored(tmp_path: Path) -> None:
     )
     got = [r[0] for r in db.execute("SELECT canonical_url FROM versions ORDER BY version_number")]
     assert got == [own, "http://127.0.0.1/other", None, own, None]
-    assert [store.version_by_number(db, aid, n).body for n in (4, 5)] == ["Four.", "Five."]
+    assert [versions.version_by_number(db, aid, n).body for n in (4, 5)] == ["Four.", "Five."]
 
 
 def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
@@ -236,7 +236,7 @@ def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "m.db")
     with store.transaction(db):
         aid, _ = store.add_article(db, "http://127.0.0.1/x", None, "2026-01-01T00:00:00Z")
-        version = store.insert_version(
+        version = versions.insert_version(
             db,
             aid,
             {
@@ -252,7 +252,7 @@ def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
     db.execute("UPDATE versions SET body = 'Giraffes instead.' WHERE id = ?", (version.id,))
     assert _fts_ids(db, "zebra") == set()
     assert _fts_ids(db, "giraffes") == {version.id}
-    assert store.version_by_id(db, version.id).body == "Giraffes instead."
+    assert versions.version_by_id(db, version.id).body == "Giraffes instead."
     db.execute("DELETE FROM versions WHERE id = ?", (version.id,))
     assert _fts_ids(db, "giraffes") == set()
     assert _fts_ids(db, "mayor") == set()
@@ -264,7 +264,7 @@ def test_planted_version_is_indexed_like_any_other(tmp_path: Path) -> None:
     db = store.open_db(tmp_path / "m.db")
     with store.transaction(db):
         aid, _ = store.add_article(db, "http://127.0.0.1/y", None, "2026-01-01T00:00:00Z")
-        store.insert_version(
+        versions.insert_version(
             db,
             aid,
             {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from monitor import snapshots, store
+from monitor import snapshots, store, versions
 from monitor.models import FetchResult
 from monitor.retention import prune_snapshots
 from monitor.schema import MIGRATIONS
@@ -117,7 +117,7 @@ def test_version_body_is_plain_text_for_any_sqlite_client(tmp_path: Path) -> Non
     db = store.open_db(tmp_path / "m.db")
     article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
     body = "First paragraph.\n\nSecond paragraph, with “quotes”."
-    store.insert_version(
+    versions.insert_version(
         db,
         article_id,
         {"captured_at": "t", "title": "T", "byline": "", "body": body, "content_hash": "h"},

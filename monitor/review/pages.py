@@ -12,7 +12,7 @@ from monitor.render import render_html
 from monitor.review import data
 from monitor.review.diffview import evidence_html, side_by_side
 from monitor.review.hooks import PREFIX
-from monitor.store import version_from_row
+from monitor.versions import version_from_row
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
