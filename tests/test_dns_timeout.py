@@ -248,3 +248,28 @@ def test_a_hung_lookup_does_not_keep_the_process_from_exiting(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("timeout ") and SLOW in done.stdout
     assert took < 10.0  # interpreter start and imports included; the hang is 30 s
+
+
+def test_concurrent_lookups_all_answer_within_the_thread_bound(resolver: FakeResolver) -> None:
+    """Many fetch threads resolving at once all get their answer, on at most the in-flight
+    limit of resolver threads."""
+    errors: list[BaseException] = []
+    answers: list[str] = []
+
+    def lookups() -> None:
+        try:
+            for _ in range(50):
+                answers.append(str(netguard.resolve(QUICK, 80, timeout=5.0)[0]))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    before = {t.ident for t in threading.enumerate() if t.name == "netguard-dns"}
+    callers = [threading.Thread(target=lookups) for _ in range(16)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(30)
+    started = {t.ident for t in threading.enumerate() if t.name == "netguard-dns"} - before
+    assert errors == []
+    assert answers == ["127.0.0.1"] * 16 * 50
+    assert len(started) <= len(callers)  # one lookup in flight per caller at most
