@@ -19,17 +19,17 @@ What is covered:
 * Every read, write, connect and TLS handshake is clamped to the current
   fetch's wall-clock deadline (``deadline_scope``), so a server dripping one
   byte at a time cannot stretch a fetch past its total timeout.
-
-* Name resolution ends within the same deadline. getaddrinfo cannot be
-  interrupted, so it runs on a daemon thread and the caller stops waiting when
-  the fetch's time is up (or after ``timeout`` / ``DEFAULT_LOOKUP_TIMEOUT``
-  outside a fetch), raising ``httpcore.ConnectTimeout`` ("DNS lookup for HOST
-  timed out after N s"), which the fetcher reports as outcome ``timeout``. The
-  abandoned lookup finishes (or hangs) on its own thread, which never delays
-  interpreter exit. At most ``MAX_LOOKUPS_IN_FLIGHT`` lookups wait on the
-  resolver at once; past that a lookup fails at once with ``ConnectError``,
-  so a resolver outage cannot grow threads without bound. IP literals never
-  reach the resolver.
+* Name resolution ends within the same deadline (the fetcher's early check
+  runs inside it too). getaddrinfo cannot be interrupted, so it runs on a
+  daemon thread and the caller stops waiting when the fetch's time is up (or
+  after ``timeout``, or ``DEFAULT_LOOKUP_TIMEOUT`` outside any fetch), raising
+  ``httpcore.ConnectTimeout`` ("DNS lookup for HOST timed out after N s"),
+  which the fetcher reports as outcome ``timeout``. The abandoned lookup
+  finishes or hangs on its own thread, which never delays interpreter exit,
+  and holds one of ``MAX_LOOKUPS_IN_FLIGHT`` slots until the resolver gives
+  up; with all slots taken a lookup fails at once with ``ConnectError``, so a
+  resolver outage cannot grow threads without bound. IP literals start no
+  lookup.
 
 What is not covered: proxies are not supported (the fetcher disables them,
 because a proxy would connect on our behalf to an address we never saw);
@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import os
 import queue
 import socket
 import threading
@@ -217,6 +218,16 @@ class _ResolverThreads:
 
 
 _RESOLVERS = _ResolverThreads(MAX_LOOKUPS_IN_FLIGHT)
+
+
+def _fresh_resolvers() -> None:
+    global _RESOLVERS
+    _RESOLVERS = _ResolverThreads(MAX_LOOKUPS_IN_FLIGHT)
+
+
+# A forked child has none of the parent's threads: counting them as idle
+# would queue every lookup for a thread that does not exist.
+os.register_at_fork(after_in_child=_fresh_resolvers)
 
 
 def check_host(

@@ -8,6 +8,8 @@ its guarded transport, the resolver threads and an HTTP server on 127.0.0.1.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import socket
 import subprocess
 import sys
@@ -273,3 +275,18 @@ def test_concurrent_lookups_all_answer_within_the_thread_bound(resolver: FakeRes
     assert errors == []
     assert answers == ["127.0.0.1"] * 16 * 50
     assert len(started) <= len(callers)  # one lookup in flight per caller at most
+
+
+def test_lookups_work_in_a_forked_child(resolver: FakeResolver) -> None:
+    """A process forked after lookups ran still resolves: it does not wait on the parent's
+    resolver threads, which it does not have."""
+    netguard.resolve(QUICK, 80, timeout=5.0)  # leaves an idle resolver thread in this process
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only if the lookup answers; never back into pytest
+        ok = False
+        try:
+            ok = netguard.resolve(QUICK, 80, timeout=2.0) == [ipaddress.ip_address("127.0.0.1")]
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
