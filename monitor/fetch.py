@@ -182,10 +182,15 @@ class Fetcher:
     # -- internals -------------------------------------------------------------
 
     def _fetch(self, url: str, headers: dict[str, str]) -> dict[str, Any]:
-        target = self._vet(url)
-        if self._settings.obey_robots:
-            self._check_robots(target)  # before the clock starts: robots has its own budget
+        # The clock starts before the early address check: a DNS lookup that
+        # hangs there uses up this fetch's time, not more.
         deadline = time.monotonic() + self._settings.timeout
+        with deadline_scope(deadline):
+            target = self._vet(url)
+        if self._settings.obey_robots:
+            paused = time.monotonic()
+            self._check_robots(target)
+            deadline += time.monotonic() - paused  # robots.txt has its own budget
         with deadline_scope(deadline):
             response = self._follow(target, headers, robots=self._settings.obey_robots)
             try:
@@ -358,7 +363,8 @@ def _classify_error(exc: Exception) -> tuple[FetchOutcome, str]:
     detail = one_line(exc) or type(exc).__name__
     if isinstance(exc, AddressRefused):
         return "address_refused", detail
-    if isinstance(exc, httpx.TimeoutException):
+    # httpcore's own timeouts reach here unmapped from the early DNS lookup (netguard).
+    if isinstance(exc, httpx.TimeoutException | httpcore.TimeoutException):
         return "timeout", f"{type(exc).__name__}: {detail}"
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return "bad_url", detail
