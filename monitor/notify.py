@@ -139,13 +139,14 @@ class HttpPoster:
     def __call__(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Delivery:
         try:
             parts = httpx.URL(url)
-            check_host(parts.host, parts.port or 443, allow_private=self._allow_private)
             all_headers = {
                 "User-Agent": self._user_agent,
                 "Content-Type": "application/json",
                 **headers,
             }
+            # the address check's DNS lookup counts against the delivery's own timeout
             with deadline_scope(time.monotonic() + timeout):
+                check_host(parts.host, parts.port or 443, allow_private=self._allow_private)
                 response = self._client.post(
                     url, content=body, headers=all_headers, timeout=timeout
                 )

@@ -290,3 +290,24 @@ def test_lookups_work_in_a_forked_child(resolver: FakeResolver) -> None:
             os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.mark.usefixtures("public_loopback")
+def test_webhook_delivery_with_hung_dns_fails_within_its_timeout(resolver: FakeResolver) -> None:
+    """A webhook target whose name hangs in DNS gives a failed (retryable) delivery naming DNS
+    after about the target's timeout, instead of holding the delivery thread."""
+    from monitor.config import Settings
+    from monitor.notify import HttpPoster
+
+    with TestServer({"/hook": text("ok")}) as server:
+        poster = HttpPoster(Settings(fetch=FetchSettings(allow_private_addresses=False)))
+        started = time.monotonic()
+        try:
+            delivery = poster(f"http://{SLOW}:{server.port}/hook", b"{}", {}, TIMEOUT)
+        finally:
+            poster.close()
+        took = time.monotonic() - started
+        assert not delivery.ok
+        assert delivery.error and "DNS" in delivery.error and SLOW in delivery.error
+        assert took < TIMEOUT + SLACK
+        assert server.connections == 0
