@@ -11,6 +11,7 @@ import sqlite_utils
 from monitor import feedstore, store
 from monitor.config import Settings
 from monitor.fetch import Fetcher, iso
+from monitor.models import FeedEntry, FetchResult
 from monitor.schedule import error_backoff
 from monitor.sources import BadURL, FeedError, canonicalize_url, parse_feed
 
@@ -74,22 +75,11 @@ def poll_feed(
     result = fetcher.fetch(
         feed["url"], etag=feed.get("etag"), last_modified=feed.get("last_modified")
     )
+    read = _read_feed(result, feed["url"])
+    kind, entries, error = read.kind, read.entries, read.error
     interval = settings.schedule.feed_interval
-    kind = None
-    entries: list = []
-    children: tuple[str, ...] = ()
-    error = None
-    if result.outcome == "ok" and result.content is not None:
-        try:
-            parsed = parse_feed(result.content, result.final_url or feed["url"])
-            kind, entries, children = parsed.kind, list(parsed.entries), parsed.sitemaps
-        except FeedError as exc:
-            error = str(exc)
-    elif result.outcome != "not_modified":
-        error = f"{result.outcome}: {result.error or result.status_code}"
     failures = feed.get("consecutive_errors", 0) + 1 if error else 0
     delay = error_backoff(failures, interval, result.retry_after) if error else interval
-    new_articles = 0
     child_feeds: list[dict] = []
     with store.transaction(db):
         store.record_fetch(
@@ -98,17 +88,8 @@ def poll_feed(
             feed_id=feed["id"],
             outcome="feed_error" if error and result.outcome == "ok" else None,
         )
-        for entry in entries:
-            _, created = store.add_article(
-                db,
-                entry.url,
-                feed["outlet_id"] or outlet_for_url(db, settings, entry.url),
-                iso(now),
-                feed_id=feed["id"],
-                title=entry.title,
-            )
-            new_articles += created
-        for child in children:
+        new_articles = _track_entries(db, settings, feed, entries, now)
+        for child in read.children:
             child_id, _ = feedstore.add_feed(
                 db, child, feed["outlet_id"], iso(now), parent_id=feed["id"]
             )
@@ -129,6 +110,50 @@ def poll_feed(
         for child in child_feeds:
             polls.extend(poll_feed(db, fetcher, settings, child, now, depth=depth + 1))
     return polls
+
+
+@dataclass(frozen=True)
+class _FeedRead:
+    """What one feed fetch yielded: its kind, entries and child sitemaps, or an error."""
+
+    kind: str | None = None
+    entries: tuple[FeedEntry, ...] = ()
+    children: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _read_feed(result: FetchResult, url: str) -> _FeedRead:
+    if result.outcome == "ok" and result.content is not None:
+        try:
+            parsed = parse_feed(result.content, result.final_url or url)
+        except FeedError as exc:
+            return _FeedRead(error=str(exc))
+        return _FeedRead(parsed.kind, tuple(parsed.entries), parsed.sitemaps)
+    if result.outcome != "not_modified":
+        return _FeedRead(error=f"{result.outcome}: {result.error or result.status_code}")
+    return _FeedRead()
+
+
+def _track_entries(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    feed: dict,
+    entries: tuple[FeedEntry, ...],
+    now: datetime,
+) -> int:
+    """Track every entry's URL; the number of articles that are new."""
+    new_articles = 0
+    for entry in entries:
+        _, created = store.add_article(
+            db,
+            entry.url,
+            feed["outlet_id"] or outlet_for_url(db, settings, entry.url),
+            iso(now),
+            feed_id=feed["id"],
+            title=entry.title,
+        )
+        new_articles += created
+    return new_articles
 
 
 def track_urls(
