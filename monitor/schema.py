@@ -299,6 +299,10 @@ def _m8_view_updates_keep_no_stale_passages(db: sqlite_utils.Database) -> None:
                 WHERE r.article_id = old.article_id AND j.value = passages.id);
         END"""
     )
+    # a passage list that is not JSON (written by hand) would make every passage look
+    # unreferenced, or stop the upgrade: then leave the stale text rather than risk any
+    if db.execute("SELECT 1 FROM version_records WHERE NOT json_valid(passage_ids)").fetchone():
+        return
     db.execute(f"DELETE FROM passages WHERE {_UNREFERENCED}")
 
 

@@ -83,3 +83,22 @@ def test_upgrade_removes_text_left_behind_by_earlier_view_updates(tmp_path: Path
     bodies = [r[0] for r in db.execute("SELECT body FROM versions ORDER BY version_number")]
     assert bodies == ["Giraffes instead.", "Kept as it was."]
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_upgrade_keeps_every_passage_when_a_passage_list_is_not_json(tmp_path: Path) -> None:
+    """A hand-edited version whose passage list is not JSON does not stop the upgrade, and
+    no passage is removed on its account."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    old = sqlite_utils.Database(conn)
+    for migration in MIGRATIONS[:7]:
+        migration(old)
+    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"INSERT INTO articles (id, url, first_seen_at) VALUES (1, '{URL}', 't')")
+    _insert(conn, 1, "First text.")
+    _insert(conn, 2, "Second text.")
+    conn.execute("UPDATE version_records SET passage_ids = 'oops' WHERE version_number = 1")
+    conn.close()
+    db = store.open_db(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert sorted(_passages(db)) == ["First text.", "Second text."]
