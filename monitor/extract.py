@@ -50,9 +50,12 @@ _WORD = re.compile(r"\w+")
 
 
 def extract(html: str, url: str, selectors: Mapping[str, str] | None = None) -> Article:
-    """Read the article off a page. Never raises; unreadable input gives ``Article("")``."""
+    """Read the article off a page. Unreadable input gives ``Article("")``; nothing a page
+    holds makes it raise. A library that cannot be imported (a broken install) does."""
     try:
         return _extract(html, url or "", dict(selectors or {}))
+    except ImportError:
+        raise  # a broken installation, not a broken page: say so rather than read nothing
     except Exception:  # the contract is totality: a broken page is data, not a crash
         return Article(title="")
 
