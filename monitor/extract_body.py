@@ -165,9 +165,10 @@ def generic_body(source: Any, url: str) -> tuple[str, ...]:
 
 def generic_author(source: Any, url: str) -> str:
     """trafilatura's metadata guess at the author, or ""."""
-    try:
-        from trafilatura.metadata import extract_metadata
+    # outside the try: a library that does not import is a broken install, not a page
+    from trafilatura.metadata import extract_metadata
 
+    try:
         meta = extract_metadata(source, url or None)
     except Exception:  # third-party heuristics on hostile input
         return ""
