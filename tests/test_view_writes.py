@@ -31,6 +31,16 @@ def _searchable(db: sqlite_utils.Database, word: str) -> int:
     return db.execute(sql, (word,)).fetchone()[0]
 
 
+def _schema_7_database(path: Path) -> sqlite3.Connection:
+    """A database as article-monitor left it before migration 8, holding one article."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:7]:
+        migration(sqlite_utils.Database(conn))
+    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"INSERT INTO articles (id, url, first_seen_at) VALUES (1, '{URL}', 't')")
+    return conn
+
+
 def test_rewriting_a_body_through_the_view_drops_the_replaced_text(tmp_path: Path) -> None:
     """UPDATE versions SET body = ... replaces the text: the old words are no longer stored
     nor found by the passage search, while text another version still uses stays."""
@@ -65,16 +75,11 @@ def test_upgrade_removes_text_left_behind_by_earlier_view_updates(tmp_path: Path
     """A database whose view updates (before migration 8) left replaced text behind: the
     upgrade removes it from storage and search; every version reads back as before."""
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    old = sqlite_utils.Database(conn)
-    for migration in MIGRATIONS[:7]:
-        migration(old)
-    conn.execute("PRAGMA user_version = 7")
-    conn.execute(f"INSERT INTO articles (id, url, first_seen_at) VALUES (1, '{URL}', 't')")
+    conn = _schema_7_database(path)
     _insert(conn, 1, "Zebra crossings everywhere.")
     _insert(conn, 2, "Kept as it was.")
     conn.execute("UPDATE versions SET body = 'Giraffes instead.' WHERE version_number = 1")
-    assert "Zebra crossings everywhere." in _passages(old)  # what the old trigger left
+    assert "Zebra crossings everywhere." in _passages(sqlite_utils.Database(conn))  # left
     conn.close()
     db = store.open_db(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
@@ -89,12 +94,7 @@ def test_upgrade_keeps_every_passage_when_a_passage_list_is_not_json(tmp_path: P
     """A hand-edited version whose passage list is not JSON does not stop the upgrade, and
     no passage is removed on its account."""
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    old = sqlite_utils.Database(conn)
-    for migration in MIGRATIONS[:7]:
-        migration(old)
-    conn.execute("PRAGMA user_version = 7")
-    conn.execute(f"INSERT INTO articles (id, url, first_seen_at) VALUES (1, '{URL}', 't')")
+    conn = _schema_7_database(path)
     _insert(conn, 1, "First text.")
     _insert(conn, 2, "Second text.")
     conn.execute("UPDATE version_records SET passage_ids = 'oops' WHERE version_number = 1")
