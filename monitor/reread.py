@@ -13,7 +13,7 @@ differently.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -26,16 +26,26 @@ from monitor.models import Article, Classification, Version
 from monitor.normalize import content_hash, normalize
 
 
+@dataclass(frozen=True)
+class Reread:
+    """A stored version's own page read with today's rules, and where that page came from."""
+
+    article: Article
+    fetch_id: int | None
+    snapshot_id: int
+
+
 def read_again(
     db: sqlite_utils.Database, version_id: int, url: str, selectors: Mapping[str, str]
-) -> Article | None:
+) -> Reread | None:
     """The stored version's own page read with today's rules, when that reads differently
     from what was stored under older rules; None when it reads the same, the version was
     read by today's rules, or the answer is unknown (no snapshot kept, a snapshot that
     does not rebuild or read): then the stored version stands, as before.
     """
     row = db.execute(
-        "SELECT extraction_rules, snapshot_id, content_hash FROM version_records WHERE id = ?",
+        "SELECT extraction_rules, snapshot_id, content_hash, fetch_id FROM version_records"
+        " WHERE id = ?",
         (version_id,),
     ).fetchone()
     if row is None or row[0] == EXTRACTION_RULES or row[1] is None:
@@ -49,7 +59,7 @@ def read_again(
         again = normalize(extract(text, meta[1] or url, selectors))
     except Exception:  # an unreadable old page proves nothing either way
         return None
-    return None if content_hash(again) == row[2] else again
+    return None if content_hash(again) == row[2] else Reread(again, row[3], row[1])
 
 
 def as_reextraction(verdict: Classification) -> Classification:
@@ -73,12 +83,9 @@ def rebase(db: sqlite_utils.Database, job: Job, now: str) -> tuple[Version, int]
     again = read_again(db, latest.id, job.article.url, job.selectors)
     if again is None:
         return None
-    source = db.execute(
-        "SELECT fetch_id, snapshot_id FROM version_records WHERE id = ?", (latest.id,)
-    ).fetchone()
-    version = versions.insert_version(
-        db, job.article.id, version_fields(again, content_hash(again), now, *source)
-    )
+    article = again.article
+    fields = version_fields(article, content_hash(article), now, again.fetch_id, again.snapshot_id)
+    version = versions.insert_version(db, job.article.id, fields)
     verdict = as_reextraction(classify(diff_versions(latest, version)))
     change_id = versions.insert_change(
         db,
@@ -87,7 +94,7 @@ def rebase(db: sqlite_utils.Database, job: Job, now: str) -> tuple[Version, int]
         to_version_id=version.id,
         detected_at=now,
         classification=verdict,
-        fetch_id=source[0],
+        fetch_id=again.fetch_id,
     )
     return version, change_id
 
