@@ -28,7 +28,7 @@ class Job:
     latest: Version | None
     selectors: dict[str, str]
     #: seconds a fast-path fingerprint is trusted before one full read ([schedule])
-    full_read_every: float = 6 * 3600
+    full_read_every: float
 
 
 @dataclass(frozen=True)
