@@ -56,7 +56,8 @@ def _make_fillers_change(room) -> None:  # type: ignore[no-untyped-def]
 
 
 def setup(db_path: str, config: str, urls_file: str) -> dict:
-    from monitor import feedstore, store
+    from monitor import store
+    from monitor.store import feeds as feedstore
 
     db = store.open_db(db_path)
     now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -70,8 +71,8 @@ def one_pass(db_path: str, config: str) -> dict:
     """Check every tracked article once; CPU of the whole process and of run_pass."""
     from monitor import store
     from monitor.config import load_settings
-    from monitor.crawl import run_pass
-    from monitor.fetch import Fetcher
+    from monitor.net.fetch import Fetcher
+    from monitor.pipeline.check import run_pass
 
     os.sched_setaffinity(0, {0})
     settings = load_settings(config)
@@ -99,7 +100,8 @@ def one_pass(db_path: str, config: str) -> dict:
 def mkdb(db_path: str, urls_file: str, count: str) -> dict:
     """A database of ``count`` articles (cycling over the newsroom's URLs with a query
     string), each with one stored version of article-sized text."""
-    from monitor import feedstore, store
+    from monitor import store
+    from monitor.store import feeds as feedstore
 
     db = store.open_db(db_path)
     urls = json.loads(Path(urls_file).read_text())
@@ -128,14 +130,15 @@ def mkdb(db_path: str, urls_file: str, count: str) -> dict:
 
 def storage(db_path: str, pages: str, edits: str) -> dict:
     """Store real pages, then one-word edits of each through check.gather/commit."""
-    from monitor import check, store
+    from monitor import store
+    from monitor.pipeline import commit as check
 
-    # the read half of a check moved to monitor.gather; a baseline may predate it (and
+    # the read half of a check moved to monitor.pipeline.gather; a baseline may predate it (and
     # the editable install would serve this checkout's gather.py to it: ask check first)
     if hasattr(check, "make_job"):
         reading = check
     else:
-        from monitor import gather as reading
+        from monitor.pipeline import gather as reading
     from monitor.config import Settings
     from monitor.models import FetchResult
 
@@ -175,7 +178,7 @@ def storage(db_path: str, pages: str, edits: str) -> dict:
     for _ in range(int(edits)):
         for article_id, html in pages_kept.items():
             # plain SQL: the baseline tree reads versions through store, this one through
-            # monitor.versions; the versions table (now a view) has the body in both
+            # monitor.store.versions; the versions table (now a view) has the body in both
             body = db.execute(
                 "SELECT body FROM versions WHERE article_id = ? ORDER BY version_number DESC LIMIT 1",
                 (article_id,),

@@ -42,9 +42,9 @@ from pathlib import Path
 
 import trafilatura
 
-from monitor.extract import extract
+from monitor.extract.cascade import extract
+from monitor.extract.normalize import clean_text, content_hash
 from monitor.models import Article
-from monitor.normalize import clean_text, content_hash
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 Extractor = Callable[[str, str], Article]

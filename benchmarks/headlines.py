@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from monitor.classify import headline_change_kind
+from monitor.compare.classify import headline_change_kind
 
 DEFAULT = (
     Path(__file__).resolve().parents[1].parent

@@ -215,3 +215,16 @@ class FetchResult:
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Where the article sits on a page and the hash of what the cascade reads there.
+
+    ``content_hash`` is the version hash the fingerprint was taken for: a fast-path
+    hit means "still that version".
+    """
+
+    locator: str  # JSON: {"body": [steps], "byline": [steps] | null}
+    digest: str
+    content_hash: str

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from monitor import store, versions
-from monitor.fetch import iso
-from monitor.sources import canonicalize_url
+from monitor import store
+from monitor.discover.parse import canonicalize_url
+from monitor.net.fetch import iso
+from monitor.store import versions
 
 
 def _change_at(db, article_id: int, when: str) -> dict | None:

@@ -6,11 +6,12 @@ import json
 import random
 from pathlib import Path
 
-from monitor import store, versions
+from monitor import store
 from monitor.config import load_settings
-from monitor.crawl import run_pass
-from monitor.discover import track_urls
-from monitor.fetch import Fetcher
+from monitor.net.fetch import Fetcher
+from monitor.pipeline.check import run_pass
+from monitor.pipeline.discover import track_urls
+from monitor.store import versions
 from tests.httpserver import Request, Response, TestServer, text
 
 BODY = "".join(

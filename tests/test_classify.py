@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.classify import classify, classify_status, headline_change_kind, is_substantive
-from monitor.diff import diff_versions
+from monitor.compare.classify import classify, classify_status, headline_change_kind, is_substantive
+from monitor.compare.diff import diff_versions
 from monitor.models import CHANGE_KINDS, Classification, Version
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

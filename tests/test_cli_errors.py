@@ -87,7 +87,7 @@ def test_a_foreign_file_is_not_used_as_the_database(tmp_path: Path) -> None:
 
 
 def _all_commands() -> list[tuple[str, ...]]:
-    from monitor.cli import cli
+    from monitor.cli.main import cli
 
     found: list[tuple[str, ...]] = []
     for name, command in cli.commands.items():

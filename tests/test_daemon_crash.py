@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.charset import decode_body
 from monitor.config import load_settings
-from monitor.extract import extract
+from monitor.discover.parse import canonicalize_url
+from monitor.extract.cascade import extract
+from monitor.extract.normalize import content_hash, normalize
+from monitor.net.charset import decode_body
 from monitor.newsroom import Newsroom, ScriptedEdit
 from monitor.newsroom.site import OutletSite
-from monitor.normalize import content_hash, normalize
-from monitor.sources import canonicalize_url
 from tests.test_daemon import DaemonProcess, daemon_config
 
 #: Seconds each newsroom step stays live.

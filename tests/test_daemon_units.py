@@ -16,7 +16,8 @@ from monitor import store
 from monitor.config import ConfigError, FetchSettings, settings_from_mapping
 from monitor.logs import format_event
 from monitor.models import FetchResult
-from monitor.politeness import (
+from monitor.pipeline.sdnotify import Notifier
+from monitor.policy.politeness import (
     HostGate,
     HostState,
     after_fetch,
@@ -25,7 +26,6 @@ from monitor.politeness import (
     load_hosts,
     save_host,
 )
-from monitor.sdnotify import Notifier
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SYSTEMD = Path(__file__).resolve().parents[1] / "systemd"

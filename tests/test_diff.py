@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from monitor import diff as diff_module
-from monitor.diff import align_paragraphs, diff_versions, diff_words, similarity
+from monitor.compare import diff as diff_module
+from monitor.compare.diff import align_paragraphs, diff_versions, diff_words, similarity
 from monitor.models import Version, WordOp
 
 STORY = (

@@ -1,4 +1,4 @@
-"""Name resolution ends within the fetch's time (monitor.netguard), against real local servers.
+"""Name resolution ends within the fetch's time (monitor.net.guard), against real local servers.
 
 A hung system resolver cannot be staged here (resolv.conf is not ours), so
 ``socket.getaddrinfo`` is replaced by a stand-in that hangs for chosen names
@@ -22,9 +22,9 @@ from pathlib import Path
 import httpcore
 import pytest
 
-from monitor import netguard
 from monitor.config import FetchSettings
-from monitor.fetch import Fetcher
+from monitor.net import guard as netguard
+from monitor.net.fetch import Fetcher
 from tests.httpserver import Request, Response, TestServer, redirect, text
 from tests.test_fetch import only_loopback  # noqa: F401  (autouse: loopback traffic only)
 
@@ -223,7 +223,7 @@ def test_a_hung_lookup_does_not_keep_the_process_from_exiting(tmp_path: Path) ->
             f"""
             import socket, time
             from monitor.config import FetchSettings
-            from monitor.fetch import Fetcher
+            from monitor.net.fetch import Fetcher
 
             def hung(host, port, *args, **kw):
                 time.sleep({HANG})
@@ -297,7 +297,7 @@ def test_webhook_delivery_with_hung_dns_fails_within_its_timeout(resolver: FakeR
     """A webhook target whose name hangs in DNS gives a failed (retryable) delivery naming DNS
     after about the target's timeout, instead of holding the delivery thread."""
     from monitor.config import Settings
-    from monitor.notify import HttpPoster
+    from monitor.pipeline.notify import HttpPoster
 
     with TestServer({"/hook": text("ok")}) as server:
         poster = HttpPoster(Settings(fetch=FetchSettings(allow_private_addresses=False)))

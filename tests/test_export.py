@@ -11,10 +11,10 @@ import pytest
 
 from monitor import store
 from monitor.config import load_settings
-from monitor.crawl import run_pass
-from monitor.export import sentence_ops
-from monitor.fetch import Fetcher
 from monitor.models import Version
+from monitor.net.fetch import Fetcher
+from monitor.pipeline.check import run_pass
+from monitor.review.export import sentence_ops
 from tests.conftest import run_cli
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from monitor.extract import extract, strip_site_name
-from monitor.extract_meta import clean_byline, join_authors
-from monitor.normalize import content_hash, normalize
+from monitor.extract.cascade import extract, strip_site_name
+from monitor.extract.meta import clean_byline, join_authors
+from monitor.extract.normalize import content_hash, normalize
 
 URL = "https://news.example.org/2024/03/pier-closes"
 PARAS = [

@@ -1,11 +1,11 @@
 """Title choice: the headline as the page displays it, without the site name.
 
-Small hand-written pages, one per rule of ``monitor.extract._title``.
+Small hand-written pages, one per rule of ``monitor.extract.cascade._title``.
 """
 
 from __future__ import annotations
 
-from monitor.extract import extract
+from monitor.extract.cascade import extract
 
 URL = "https://news.example.org/2024/03/pier-closes"
 STORY = (

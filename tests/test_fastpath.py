@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor import fastpath, gather, store
+from monitor import store
 from monitor.config import load_settings
-from monitor.crawl import run_pass
-from monitor.extract import extract
-from monitor.fetch import Fetcher
-from monitor.normalize import content_hash, normalize
+from monitor.extract import fingerprint as fastpath
+from monitor.extract.cascade import extract
+from monitor.extract.normalize import content_hash, normalize
+from monitor.net.fetch import Fetcher
+from monitor.pipeline import gather
+from monitor.pipeline.check import run_pass
 from tests.answer_key import scripted_edit_problems
 
 STEP = timedelta(minutes=20)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor import snapshots, store
-from monitor import versions as version_store
-from monitor.retention import database_size, prune_snapshots
+from monitor import store
+from monitor.store import snapshots
+from monitor.store import versions as version_store
+from monitor.store.retention import database_size, prune_snapshots
 from tests.conftest import run_cli
 
 AGED = "2020-01-01T00:00:00Z"

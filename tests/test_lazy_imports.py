@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from monitor.config import FetchSettings
-from monitor.fetch import Fetcher
+from monitor.net.fetch import Fetcher
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("trafilatura", "feedparser", "charset_normalizer", "datasette")
@@ -45,7 +45,9 @@ PARAS = [
 CHECK = """
 import json, random, sys
 from datetime import UTC, datetime
-from monitor import check, gather, store
+from monitor import store
+from monitor.pipeline import commit as check
+from monitor.pipeline import gather
 from monitor.config import Settings
 from monitor.models import FetchResult
 
@@ -91,10 +93,10 @@ def _page(n: int, paras: list[str]) -> str:
 
 
 def test_starting_the_cli_and_daemon_imports_no_extractor_feed_parser_or_datasette() -> None:
-    """`import monitor.cli` / `monitor.daemon` (every command's start) loads none of the
+    """`import monitor.cli.main` / `monitor.pipeline.run` (every command's start) loads none of the
     heavy libraries: they come in with the first page, feed or review server that needs them."""
     code = (
-        "import sys, json, monitor.cli, monitor.daemon, monitor.crawl; "
+        "import sys, json, monitor.cli.main, monitor.pipeline.run, monitor.pipeline.check; "
         f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))"
     )
     assert json.loads(_python(code)) == []
@@ -120,7 +122,7 @@ def test_a_page_without_a_declared_charset_is_still_decoded_by_the_detector() ->
     """The decode cascade still reaches charset-normalizer, imported only at that point:
     a Russian page in windows-1251 with no declared charset decodes to the right text."""
     code = (
-        "import sys, json; from monitor.charset import decode_body; "
+        "import sys, json; from monitor.net.charset import decode_body; "
         "before = 'charset_normalizer' in sys.modules; "
         "text, codec = decode_body(sys.stdin.read().encode('cp1251')); "
         "print(json.dumps([before, 'charset_normalizer' in sys.modules, text, codec]))"

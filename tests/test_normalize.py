@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.extract.normalize import (
+    canonical_time,
+    content_hash,
+    is_furniture,
+    normalize,
+    suspect_reason,
+)
 from monitor.models import Article
-from monitor.normalize import canonical_time, content_hash, is_furniture, normalize, suspect_reason
 
 STORY = (
     "The harbour board voted on Tuesday to close the old ferry pier for repairs.",
@@ -175,8 +181,8 @@ WALL_PHRASES = [
 @pytest.mark.parametrize("phrase", WALL_PHRASES)
 def test_wall_phrases_in_every_language_make_a_page_suspect(phrase: str) -> None:
     """A short page that is a consent or paywall message is suspect, in each language we know."""
+    from monitor.extract.normalize import suspect_reason
     from monitor.models import Article
-    from monitor.normalize import suspect_reason
 
     page = Article(title="News", body=(phrase, "Continue"))
     assert suspect_reason(page, None) == "consent or paywall text"

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor import feedstore, store
-from monitor import versions as version_store
+from monitor import store
 from monitor.config import ConfigError, NotifySettings, settings_from_mapping
 from monitor.models import Classification, Evidence
-from monitor.notify import Delivery, TargetWorker, label, matches, retry_delay
-from monitor.outbox import ChangeInfo
+from monitor.pipeline.notify import Delivery, TargetWorker, label, matches, retry_delay
+from monitor.store import feeds as feedstore
+from monitor.store import versions as version_store
+from monitor.store.outbox import ChangeInfo
 from tests.conftest import Clock
 
 URL = "http://127.0.0.1:9/hook/SECRET-TOKEN"
@@ -271,7 +272,7 @@ def test_http_poster_obeys_the_address_guard_and_sends_headers() -> None:
     """Without allow_private_addresses a webhook on 127.0.0.1 is refused before any request;
     with it the POST goes out with the JSON body and headers, and a redirect is a failure."""
     from monitor.config import FetchSettings, Settings
-    from monitor.notify import HttpPoster
+    from monitor.pipeline.notify import HttpPoster
     from tests.test_notify_daemon import Receiver
 
     with Receiver(lambda n: 200 if n == 0 else 307) as receiver:

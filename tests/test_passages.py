@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from monitor.passages import passages
+from monitor.sentences import passages
 
 
 def test_joining_passages_gives_the_body_back_for_any_text() -> None:

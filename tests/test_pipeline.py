@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor import snapshots, store
+from monitor import store
 from monitor.config import load_settings
-from monitor.crawl import run_pass
-from monitor.fetch import Fetcher
+from monitor.net.fetch import Fetcher
+from monitor.pipeline.check import run_pass
+from monitor.store import snapshots
 from tests.answer_key import find_article, scripted_edit_problems
 
 STEP = timedelta(minutes=20)

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from monitor import fastpath, gather, region, store
+from monitor import store
 from monitor.config import load_settings
-from monitor.crawl import run_pass
-from monitor.extract import extract
-from monitor.fetch import Fetcher
+from monitor.extract import fingerprint as fastpath
+from monitor.extract import region
+from monitor.extract.cascade import extract
+from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article
-from monitor.normalize import content_hash, normalize
+from monitor.net.fetch import Fetcher
+from monitor.pipeline import gather
+from monitor.pipeline.check import run_pass
 from tests.answer_key import scripted_edit_problems
 from tests.test_fastpath import PAGE, PARAS
 

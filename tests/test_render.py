@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from monitor.diff import diff_versions
+from monitor.compare.diff import diff_versions
+from monitor.compare.render import render_html, render_json, render_text
 from monitor.models import Version
-from monitor.render import render_html, render_json, render_text
 
 BODY = (
     "Firefighters were called to a blaze at a warehouse in Leeds on Sunday evening.",

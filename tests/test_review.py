@@ -227,7 +227,8 @@ def test_pages_follow_a_live_writer_without_restart(tmp_path) -> None:
     """Datasette reads a WAL database the pipeline keeps writing: a new change shows at once."""
     from test_review_fixture import plant_xss
 
-    from monitor import store, versions
+    from monitor import store
+    from monitor.store import versions
 
     path = tmp_path / "live.db"
     writer = store.open_db(path)

@@ -18,17 +18,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor import store, versions
-from monitor.classify import classify
+from monitor import store
+from monitor.compare.classify import classify
+from monitor.compare.diff import diff_versions
 from monitor.config import load_settings
-from monitor.crawl import run_pass
-from monitor.diff import diff_versions
-from monitor.fetch import Fetcher, iso
+from monitor.net.fetch import Fetcher, iso
 from monitor.newsroom import Newsroom, serve_newsroom
-from monitor.passages import passages
+from monitor.pipeline.check import run_pass
 from monitor.review.app import make_datasette
 from monitor.review.queries import PHRASE_VERSIONS
-from monitor.schema import MIGRATIONS
+from monitor.sentences import passages
+from monitor.store import versions
+from monitor.store.migrations import MIGRATIONS
 from tests.conftest import no_host_delay
 
 STEP = timedelta(minutes=20)

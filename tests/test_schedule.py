@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import ScheduleSettings
-from monitor.schedule import error_backoff, next_check, revisit_interval
+from monitor.policy.schedule import error_backoff, next_check, revisit_interval
 
 SETTINGS = ScheduleSettings()
 

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from monitor.sources import (
+from monitor.discover.parse import (
     BadURL,
     FeedError,
     canonicalize_url,

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from monitor import snapshots, store, versions
+from monitor import store
 from monitor.models import FetchResult
-from monitor.retention import prune_snapshots
-from monitor.schema import MIGRATIONS
-from monitor.snapdelta import (
+from monitor.store import snapshots, versions
+from monitor.store.migrations import MIGRATIONS
+from monitor.store.retention import prune_snapshots
+from monitor.store.snapdelta import (
     SEGMENT,
     DeltaError,
     _tokens,

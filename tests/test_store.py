@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor import feedstore, store
+from monitor import store
+from monitor.store import feeds as feedstore
 from tests.conftest import no_host_delay, run_cli
 
 
@@ -51,7 +52,7 @@ def test_one_story_under_two_urls_is_stored_once(newsroom, tmp_path: Path) -> No
 
 def test_sitemap_children_an_index_stops_listing_are_retired(tmp_path: Path) -> None:
     """The daemon polls the children an index lists now; dropped ones stop being due until re-listed."""
-    from monitor.feedstore import RETIRED, schedule_children
+    from monitor.store.feeds import RETIRED, schedule_children
 
     db = store.open_db(tmp_path / "m.db")
     now, later = "2026-11-25T12:00:00Z", "2026-11-25T13:00:00Z"

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor import store
-from monitor.schema import MIGRATIONS
+from monitor.store.migrations import MIGRATIONS
 
 URL = "http://127.0.0.1/a"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from monitor.snapshots import snapshot_html
+from monitor.store.snapshots import snapshot_html
 
 if TYPE_CHECKING:
     from datasette.app import Datasette

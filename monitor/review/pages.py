@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 from datasette.utils.asgi import NotFound, Request, Response
 from markupsafe import Markup
 
-from monitor.diff import diff_versions
-from monitor.render import render_html
+from monitor.compare.diff import diff_versions
+from monitor.compare.render import render_html
 from monitor.review import data
 from monitor.review.diffview import evidence_html, side_by_side
 from monitor.review.hooks import PREFIX
-from monitor.versions import version_from_row
+from monitor.store.versions import version_from_row
 
 if TYPE_CHECKING:
     from datasette.app import Datasette

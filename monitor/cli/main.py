@@ -1,0 +1,421 @@
+"""Command line: click commands that wire the stages together. No pipeline logic here."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import sqlite_utils
+
+from monitor import __version__, store
+from monitor.config import ConfigError, Settings, load_settings
+from monitor.discover.parse import BadURL, FeedError, canonicalize_url, parse_feed
+from monitor.net.fetch import Fetcher, iso, utcnow
+from monitor.pipeline.check import run_pass
+from monitor.pipeline.discover import outlet_for_url, track_urls
+from monitor.store import feeds as feedstore
+from monitor.store import report, versions
+
+PROG = "article-monitor"
+
+
+class UserError(click.ClickException):
+    """A problem with what the user asked for; shown as one line, exit 1."""
+
+
+@dataclass
+class AppContext:
+    db_path: Path
+    config_path: Path | None
+    _settings: Settings | None = None
+    _db: sqlite_utils.Database | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self.settings  # noqa: B018 - a broken config must fail before the database is touched
+            self._db = store.open_db(self.db_path)
+        return self._db
+
+    def fetcher(self) -> Fetcher:
+        return Fetcher(self.settings.fetch, clock=utcnow)
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name=PROG)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    envvar="ARTICLE_MONITOR_DB",
+    default="article-monitor.db",
+    show_default=True,
+    help="SQLite database file.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    envvar="ARTICLE_MONITOR_CONFIG",
+    default=None,
+    help="TOML config file (outlets, fetch and schedule settings).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path, config_path: Path | None) -> None:
+    """Watch news articles change: keep every version, diff them, flag silent edits.
+
+    \b
+    Example:
+      article-monitor feed add https://example.org/rss.xml --outlet example
+      article-monitor check
+      article-monitor diff 1
+    """
+    ctx.obj = AppContext(db_path=db_path, config_path=config_path)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--outlet", help="Outlet name to file the articles under (default: by domain).")
+@pass_app
+def add(app: AppContext, urls: tuple[str, ...], outlet: str | None) -> None:
+    """Track article URLs.
+
+    \b
+    Example:
+      article-monitor add https://example.org/news/2026/story.html --outlet example
+    """
+    for article_id, url, created in track_urls(app.db, app.settings, list(urls), outlet, utcnow()):
+        click.echo(f"{'added' if created else 'already tracked'}: #{article_id} {url}")
+
+
+@cli.group()
+def feed() -> None:
+    """Track RSS/Atom feeds and news sitemaps.
+
+    \b
+    Example:
+      article-monitor feed add https://example.org/rss.xml --outlet example
+      article-monitor feed list
+    """
+
+
+@feed.command("add")
+@click.argument("url")
+@click.option("--outlet", help="Outlet name for the feed's articles (default: by domain).")
+@click.option("--no-verify", is_flag=True, help="Do not fetch the feed now to check it parses.")
+@pass_app
+def feed_add(app: AppContext, url: str, outlet: str | None, no_verify: bool) -> None:
+    """Track an RSS/Atom feed or a (news) sitemap; its articles are tracked on `check`.
+
+    \b
+    Example:
+      article-monitor feed add https://example.org/rss.xml --outlet example
+    """
+    canonical = canonicalize_url(url)
+    kind = "unverified"
+    if not no_verify:
+        with app.fetcher() as fetcher:
+            result = fetcher.fetch(canonical)
+        if not result.ok or result.content is None:
+            raise UserError(
+                f"cannot fetch feed {canonical}: {result.outcome}: {result.error or result.status_code}"
+            )
+        parsed = parse_feed(result.content, result.final_url or canonical)
+        kind = f"{parsed.kind}, {len(parsed.entries) or len(parsed.sitemaps)} entries"
+    db, now = app.db, utcnow()
+    with store.transaction(db):
+        outlet_id = (
+            feedstore.ensure_outlet(db, outlet)
+            if outlet
+            else outlet_for_url(db, app.settings, canonical)
+        )
+        feed_id, created = feedstore.add_feed(db, canonical, outlet_id, iso(now))
+    click.echo(f"{'added' if created else 'already tracked'}: feed #{feed_id} {canonical} ({kind})")
+
+
+@feed.command("list")
+@pass_app
+def feed_list(app: AppContext) -> None:
+    """List tracked feeds with their outlet and last poll.
+
+    \b
+    Example:
+      article-monitor feed list
+    """
+    rows = feedstore.list_feeds(app.db)
+    if not rows:
+        click.echo("no feeds tracked (add one with: article-monitor feed add URL)")
+    for row in rows:
+        state = row["last_error"] or (
+            f"{row['entries_seen']} entries seen" if row["last_polled_at"] else "not polled yet"
+        )
+        click.echo(
+            f"#{row['id']} [{row['outlet'] or '-'}] {row['url']} ({row['kind'] or '?'}; {state})"
+        )
+
+
+@cli.command()
+@click.option(
+    "--all", "check_all", is_flag=True, help="Check every tracked article, not just the due ones."
+)
+@click.option("--no-feeds", is_flag=True, help="Do not poll feeds first.")
+@click.argument("urls", nargs=-1)
+@pass_app
+def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...]) -> None:
+    """One pass now: poll feeds, fetch due (or all, or the given) articles, store changes.
+
+    Given URLs are tracked first if they are not yet.
+
+    \b
+    Examples:
+      article-monitor check
+      article-monitor check --all
+      article-monitor check https://example.org/news/story.html
+    """
+    db, settings = app.db, app.settings
+    article_ids = None
+    if urls:
+        article_ids = [aid for aid, _, _ in track_urls(db, settings, list(urls), None, utcnow())]
+    progress = _Progress(enabled=sys.stderr.isatty())
+    with app.fetcher() as fetcher:
+        summary = run_pass(
+            db,
+            fetcher,
+            settings,
+            clock=utcnow,
+            rng=random.Random(),
+            check_all=check_all,
+            article_ids=article_ids,
+            poll=not no_feeds,
+            on_start=progress.start,
+            on_result=progress.step,
+        )
+    progress.finish()
+    for poll in summary.feed_polls:
+        if poll.error:
+            click.echo(f"feed error: {poll.url}: {poll.error}")
+    for result in summary.results:
+        if result.change_id is not None:
+            flag = " SILENT" if result.silent else ""
+            click.echo(f"change #{result.change_id}{flag} [{', '.join(result.kinds)}] {result.url}")
+        elif result.outcome == "error":
+            click.echo(f"error: {result.url}: {result.error}")
+    click.echo(summary.line())
+
+
+class _Progress:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.done, self.total = enabled, 0, 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def step(self, result: Any, total: int) -> None:
+        self.done += 1
+        if self.enabled:
+            click.echo(
+                f"\r[{self.done}/{total}] {result.outcome:<12} {result.url[:60]:<60}",
+                nl=False,
+                err=True,
+            )
+
+    def finish(self) -> None:
+        if self.enabled and self.done:
+            click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
+
+
+@cli.command()
+@click.argument("article")
+@click.option(
+    "--from",
+    "from_n",
+    type=click.IntRange(min=1),
+    help="Version number to diff from (default: the one before --to).",
+)
+@click.option(
+    "--to",
+    "to_n",
+    type=click.IntRange(min=1),
+    help="Version number to diff to (default: the latest).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour text output (default: on a terminal)."
+)
+@pass_app
+def diff(
+    app: AppContext,
+    article: str,
+    from_n: int | None,
+    to_n: int | None,
+    fmt: str,
+    color: bool | None,
+) -> None:
+    """Show the diff between two versions of an article (ARTICLE = id or URL).
+
+    \b
+    Examples:
+      article-monitor diff 12
+      article-monitor diff https://example.org/news/story.html --from 1 --to 3 --format html
+    """
+    from monitor.compare.diff import diff_versions
+    from monitor.compare.render import render_html, render_json, render_text
+
+    row = _find_article(app.db, article)
+    numbers = [v["version_number"] for v in versions.versions_of(app.db, row["id"])]
+    if len(numbers) < 2:
+        raise UserError(f"article #{row['id']} has {len(numbers)} version(s): nothing to diff yet")
+    to_n = numbers[-1] if to_n is None else to_n
+    from_n = max((n for n in numbers if n < to_n), default=0) if from_n is None else from_n
+    old = versions.version_by_number(app.db, row["id"], from_n)
+    new = versions.version_by_number(app.db, row["id"], to_n)
+    if old is None or new is None:
+        raise UserError(
+            f"article #{row['id']} has versions {numbers[0]}..{numbers[-1]}; no version {from_n if old is None else to_n}"
+        )
+    result = diff_versions(old, new)
+    if fmt == "json":
+        payload = {
+            "article_id": row["id"],
+            "url": row["url"],
+            "from": from_n,
+            "to": to_n,
+            **render_json(result),
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fmt == "html":
+        click.echo(render_html(result))
+    else:
+        click.echo(
+            f"article #{row['id']} {row['url']}\nversion {from_n} ({old.captured_at}) → {to_n} ({new.captured_at})"
+        )
+        click.echo(render_text(result, color=sys.stdout.isatty() if color is None else color))
+
+
+def _find_article(db: sqlite_utils.Database, ref: str) -> dict:
+    found = store.find_article(db, ref)
+    if found is None and not ref.isdigit():
+        try:
+            found = store.find_article(db, canonicalize_url(ref))
+        except BadURL:
+            found = None
+    if found is None:
+        raise UserError(f"no tracked article matches {ref!r} (give an id or a tracked URL)")
+    return found
+
+
+@cli.command()
+@pass_app
+def status(app: AppContext) -> None:
+    """What is tracked, due and failing; hosts backing off; the last errors; the last 24 h.
+
+    \b
+    Example:
+      article-monitor --db /var/lib/article-monitor/article-monitor.db status
+    """
+    now = utcnow()
+    figures = report.status_report(app.db, iso(now), iso(now - timedelta(hours=24)))
+    by_status = ", ".join(f"{n} {s}" for s, n in sorted(figures["by_status"].items())) or "none"
+    click.echo(f"database: {app.db_path}")
+    from monitor.store.retention import database_size, human_bytes
+
+    main_size, wal_size = database_size(app.db_path)
+    click.echo(
+        f"database size: {human_bytes(main_size + wal_size)} "
+        f"(file {human_bytes(main_size)} + WAL {human_bytes(wal_size)})"
+    )
+    click.echo(
+        f"tracked: {figures['outlets']} outlets, {figures['feeds']} feeds, {figures['articles']} articles ({by_status})"
+    )
+    click.echo(f"due now: {figures['due_now']}; next due: {figures['next_due'] or '-'}")
+    click.echo(
+        f"last 24 h: {figures['versions_24h']} versions, {figures['changes_24h']} changes, {figures['silent_24h']} silent"
+    )
+    click.echo(f"all time: {figures['versions']} versions, {figures['changes']} changes")
+    for row in figures["failing"]:
+        click.echo(
+            f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
+        )
+    for row in figures["failing_feeds"]:
+        click.echo(
+            f"failing feed #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
+        )
+    from monitor.policy.politeness import hosts_backing_off
+
+    for host in hosts_backing_off(app.db, now):
+        until = iso(host.backoff_until) if host.backoff_until else "-"
+        click.echo(f"host backing off until {until}: {host.host}: {host.reason}")
+    for row in figures["last_errors"]:
+        again = f" ({row['times']} times)" if row["times"] > 1 else ""
+        click.echo(
+            f"error at {row['fetched_at']}{again}: {row['url']}: {row['outcome']} {row['error']}"
+        )
+
+
+# ------------------------------------------------------------------ entry point
+
+_KNOWN_ERRORS: tuple[type[Exception], ...] = (ConfigError, store.StoreError, BadURL, FeedError)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    first_line = " ".join(str(message).split()) or "failed"
+    click.echo(f"{PROG}: error: {first_line}", err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None, *, entry: Callable[..., Any] = cli) -> None:
+    """Run the CLI; every failure is one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        code = entry.main(args=argv, prog_name=PROG, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.UsageError as exc:
+        hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}", 2)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except _KNOWN_ERRORS as exc:
+        _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except sqlite3_errors() as exc:
+        _fail(f"database error: {exc}", 1)
+    except Exception as exc:  # the promise: never a traceback
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this)", 70)
+
+
+def sqlite3_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    return (sqlite3.Error,)
+
+
+# Commands for operating the monitor (run, serve, demo, init, export, gc) live in
+# monitor.cli.ops; importing it registers them on the group above.
+from monitor.cli import ops as cli_ops  # noqa: E402,F401

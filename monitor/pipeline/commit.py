@@ -1,0 +1,357 @@
+"""One article end to end: fetch → extract → normalize → store version → diff → classify → store change.
+
+The work is cut in two so network waits can overlap: :func:`gather` (fetch and
+the pure stages, safe to run in worker threads) and :func:`commit` (every
+database write for that check, in one transaction, on the writer's thread).
+Failures are data on the result, never exceptions across the pipeline.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal
+
+import sqlite_utils
+
+from monitor import store
+from monitor.compare.classify import classify, classify_dates, classify_status
+from monitor.compare.diff import diff_versions
+from monitor.config import Settings
+from monitor.discover.parse import choose_canonical
+from monitor.extract.normalize import suspect_reason
+from monitor.models import Article, Classification, FetchResult
+from monitor.net.fetch import iso
+from monitor.pipeline import reread
+from monitor.pipeline.gather import Gathered, Job, read_page
+from monitor.policy.schedule import error_backoff, next_check, parse_iso
+from monitor.store import snapshots, versions
+
+#: Base delay for per-article error backoff.
+ERROR_BASE_DELAY = 300.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check did, for progress output and summaries."""
+
+    article_id: int
+    url: str
+    outcome: str  # new, changed, unchanged, not_modified, suspect, removed, restored, gone, error
+    version_id: int | None = None
+    change_id: int | None = None
+    kinds: tuple[str, ...] = ()
+    silent: bool = False
+    error: str | None = None
+
+
+def commit(
+    db: sqlite_utils.Database,
+    gathered: Gathered,
+    settings: Settings,
+    now: datetime,
+    rng: random.Random,
+) -> CheckResult:
+    """Write everything one check learned, atomically, and schedule the next visit."""
+    with store.transaction(db):
+        gathered = _against_current(db, gathered)
+        fetch = gathered.fetch
+        if gathered.extract_error:
+            fetch = replace(fetch, outcome="decode_error", error=gathered.extract_error)
+            return _failed(db, gathered.job, fetch, now)
+        if fetch.outcome == "not_modified":
+            return _unchanged(db, gathered.job, fetch, now, settings, rng, "not_modified")
+        if fetch.outcome == "gone":
+            return _gone(db, gathered.job, fetch, now, settings, rng)
+        if gathered.fast_unchanged:
+            return _unchanged(db, gathered.job, fetch, now, settings, rng, "unchanged")
+        if gathered.article is None:
+            return _failed(db, gathered.job, fetch, now)
+        result = _fetched(db, gathered, settings, now, rng)
+        if result.outcome in ("new", "changed", "unchanged", "restored"):
+            store.set_fingerprint(db, result.article_id, gathered.fingerprint)
+            if gathered.full_read:
+                store.update_article(db, result.article_id, full_read_at=fetch.fetched_at)
+        return result
+
+
+def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered:
+    """The check re-based on the database as it is now, inside the writing transaction.
+
+    Between reading the job and committing, another check may have stored a
+    version of the same article, or merged it into the article its page names as
+    canonical; comparing against the stale latest version would store a duplicate.
+    """
+    job = gathered.job
+    row = store.find_article(db, job.article.id) or store.find_article(db, job.article.url)
+    if row is None:
+        return gathered
+    article = store.article_row(db, int(row["id"]))
+    # versions are never rewritten, so the latest one's id says whether it moved on
+    # (and spares rebuilding its body on every check)
+    known_id = job.latest.id if job.latest is not None else None
+    if article == job.article and versions.latest_version_id(db, article.id) == known_id:
+        return gathered
+    fresh = replace(job, article=article, latest=versions.latest_version(db, article.id))
+    if gathered.fast_unchanged and gathered.fetch.text is not None:
+        # "unchanged" was judged against a version that is no longer the latest
+        return read_page(fresh, gathered.fetch)
+    return replace(gathered, job=fresh)
+
+
+def _schedule_healthy(
+    job: Job, now: datetime, settings: Settings, rng: random.Random, *, changed: bool
+) -> dict[str, object]:
+    last_changed = (
+        now if changed else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
+    )
+    due = next_check(now, last_changed, settings.schedule, rng)
+    return {
+        "last_checked_at": iso(now),
+        "next_check_at": iso(due) if due else None,
+        "status": "active" if due else "stopped",
+        "consecutive_errors": 0,
+        "last_error": None,
+    }
+
+
+def _unchanged(
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+    outcome: str,
+) -> CheckResult:
+    store.record_fetch(db, fetch, article_id=job.article.id)
+    fields = _schedule_healthy(job, now, settings, rng, changed=False)
+    fields["suspect_count"] = 0
+    if fetch.etag or fetch.last_modified:
+        fields.update(etag=fetch.etag, last_modified=fetch.last_modified)
+    store.update_article(db, job.article.id, **fields)
+    return CheckResult(job.article.id, job.article.url, outcome)
+
+
+def _failed(db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime) -> CheckResult:
+    store.record_fetch(db, fetch, article_id=job.article.id)
+    errors = job.article.consecutive_errors + 1
+    delay = error_backoff(errors, ERROR_BASE_DELAY, fetch.retry_after)
+    store.update_article(
+        db,
+        job.article.id,
+        last_checked_at=iso(now),
+        consecutive_errors=errors,
+        last_error=f"{fetch.outcome}: {fetch.error or fetch.status_code}",
+        next_check_at=iso(now + timedelta(seconds=delay)),
+    )
+    return CheckResult(job.article.id, job.article.url, "error", error=fetch.error or fetch.outcome)
+
+
+def _gone(
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+) -> CheckResult:
+    fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
+    newly_removed = job.article.status != "removed" and job.latest is not None
+    # A takedown is a change: look again on the young-article schedule, since pulled
+    # stories often come back within hours (legal review, embargo slips).
+    since = (
+        now
+        if newly_removed
+        else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
+    )
+    due = next_check(now, since, settings.schedule, rng)
+    fields: dict[str, object] = {
+        "last_checked_at": iso(now),
+        "consecutive_errors": 0,
+        "last_error": None,
+        "next_check_at": iso(due) if due else None,
+    }
+    if due is None and job.latest is None:
+        fields["status"] = "stopped"
+    if not newly_removed:
+        # Never seen alive, or already recorded as removed: nothing new to report.
+        if job.latest is None:
+            fields["last_error"] = f"gone: HTTP {fetch.status_code}"
+        store.update_article(db, job.article.id, **fields)
+        return CheckResult(job.article.id, job.article.url, "gone")
+    result = _status_change(db, job, "removed", fetch, fetch_id, now, to_version_id=None)
+    store.update_article(db, job.article.id, status="removed", last_changed_at=iso(now), **fields)
+    return result
+
+
+def _status_change(
+    db: sqlite_utils.Database,
+    job: Job,
+    event: Literal["removed", "restored"],
+    fetch: FetchResult,
+    fetch_id: int,
+    now: datetime,
+    *,
+    to_version_id: int | None,
+) -> CheckResult:
+    """A takedown or a return, as a change from the latest version."""
+    assert job.latest is not None
+    verdict = classify_status(event, status_code=fetch.status_code)
+    change_id = versions.insert_change(
+        db,
+        job.article.id,
+        from_version_id=job.latest.id,
+        to_version_id=to_version_id,
+        detected_at=iso(now),
+        classification=verdict,
+        fetch_id=fetch_id,
+    )
+    return CheckResult(
+        job.article.id,
+        job.article.url,
+        event,
+        change_id=change_id,
+        kinds=verdict.kinds,
+        silent=verdict.silent,
+    )
+
+
+def _fetched(
+    db: sqlite_utils.Database,
+    gathered: Gathered,
+    settings: Settings,
+    now: datetime,
+    rng: random.Random,
+) -> CheckResult:
+    job, fetch, article = gathered.job, gathered.fetch, gathered.article
+    assert article is not None and gathered.content_hash is not None
+    article_id = job.article.id
+    if job.latest is None:
+        canonical = choose_canonical(job.article.url, article.canonical_url)
+        if canonical != job.article.url:
+            article_id = store.rekey_article(db, article_id, canonical)
+            # A merge may land on an article that already has versions.
+            job = replace(
+                job,
+                article=store.article_row(db, article_id),
+                latest=versions.latest_version(db, article_id),
+            )
+    latest = job.latest
+    reason = suspect_reason(article, latest.body if latest else None)
+    if reason and job.article.suspect_count + 1 < settings.schedule.suspect_confirmations:
+        return _suspect(db, job, fetch, now, reason)
+    rebased = None
+    if latest is not None and gathered.content_hash != latest.content_hash:
+        rebased = reread.rebase(db, job, iso(now))
+        if rebased is not None:
+            job, latest = replace(job, latest=rebased[0]), rebased[0]
+    if latest is not None and gathered.content_hash == latest.content_hash:
+        if job.article.status == "removed":
+            return _restored_unchanged(db, job, fetch, now, settings, rng)
+        result = _unchanged(db, job, fetch, now, settings, rng, "unchanged")
+        if rebased is None:
+            return result
+        return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
+                       kinds=("reextracted",))  # fmt: skip
+    return _new_version(db, job, fetch, article, gathered.content_hash, now, settings, rng)
+
+
+def _suspect(
+    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, reason: str
+) -> CheckResult:
+    store.record_fetch(
+        db, fetch, article_id=job.article.id, outcome="suspect", suspect_reason=reason
+    )
+    # Look again soon: a broken render is usually transient.
+    store.update_article(
+        db,
+        job.article.id,
+        last_checked_at=iso(now),
+        suspect_count=job.article.suspect_count + 1,
+        last_error=f"suspect extraction: {reason}",
+        next_check_at=iso(now + timedelta(seconds=min(ERROR_BASE_DELAY, 900))),
+    )
+    return CheckResult(job.article.id, job.article.url, "suspect", error=reason)
+
+
+def _restored_unchanged(
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+) -> CheckResult:
+    assert job.latest is not None
+    fetch_id = store.record_fetch(db, fetch, article_id=job.article.id)
+    result = _status_change(db, job, "restored", fetch, fetch_id, now, to_version_id=job.latest.id)
+    fields = _schedule_healthy(job, now, settings, rng, changed=True)
+    store.update_article(db, job.article.id, last_changed_at=iso(now), suspect_count=0, **fields)
+    return result
+
+
+def _new_version(
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    article: Article,
+    digest: str,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+) -> CheckResult:
+    article_id, latest = job.article.id, job.latest
+    fetch_id = store.record_fetch(db, fetch, article_id=article_id)
+    snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
+    version = versions.insert_version(
+        db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
+    )
+    fields = _schedule_healthy(job, now, settings, rng, changed=True)
+    fields.update(
+        etag=fetch.etag,
+        last_modified=fetch.last_modified,
+        suspect_count=0,
+        last_changed_at=iso(now),
+    )
+    store.update_article(db, article_id, **fields)
+    if latest is None:
+        return CheckResult(article_id, job.article.url, "new", version_id=version.id)
+    revert_of = versions.earlier_version_with_hash(db, article_id, digest, version.id)
+    if revert_of == latest.id:
+        revert_of = None
+    verdict = classify(diff_versions(latest, version), revert_of=revert_of)
+    if not verdict.kinds:  # only a date outside the diffed fields moved
+        verdict = classify_dates(latest.published_at, version.published_at)
+    if job.article.status == "removed":
+        verdict = _with_restored(verdict, fetch)
+    change_id = versions.insert_change(
+        db,
+        article_id,
+        from_version_id=latest.id,
+        to_version_id=version.id,
+        detected_at=iso(now),
+        classification=verdict,
+        revert_of=revert_of,
+        fetch_id=fetch_id,
+    )
+    return CheckResult(
+        article_id,
+        job.article.url,
+        "changed",
+        version_id=version.id,
+        change_id=change_id,
+        kinds=verdict.kinds,
+        silent=verdict.silent,
+    )
+
+
+def _with_restored(verdict: Classification, fetch: FetchResult) -> Classification:
+    restored = classify_status("restored", status_code=fetch.status_code)
+    return replace(
+        verdict,
+        kinds=(*verdict.kinds, *restored.kinds),
+        evidence=(*verdict.evidence, *restored.evidence),
+        summary=f"{restored.summary}; {verdict.summary}",
+    )

@@ -1,0 +1,180 @@
+"""Discovery: configured outlets and feeds into the database, feeds polled for new articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from monitor import store
+from monitor.config import Settings
+from monitor.discover.parse import BadURL, FeedError, canonicalize_url, parse_feed
+from monitor.models import FeedEntry, FetchResult
+from monitor.net.fetch import Fetcher, iso
+from monitor.policy.schedule import error_backoff
+from monitor.store import feeds as feedstore
+
+#: How deep sitemap indexes may nest before we stop following them.
+MAX_SITEMAP_DEPTH = 2
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    feed_id: int
+    url: str
+    entries: int = 0
+    new_articles: int = 0
+    error: str | None = None
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def outlet_for_url(db: sqlite_utils.Database, settings: Settings, url: str) -> int:
+    """The outlet an unlabelled URL belongs to: a configured one by domain, else its host."""
+    host = host_of(url)
+    configured = settings.outlet_for_host(host)
+    if configured:
+        return feedstore.ensure_outlet(db, configured.name)
+    row = db.execute("SELECT id FROM outlets WHERE domain = ?", (host,)).fetchone()
+    if row:
+        return int(row[0])
+    return feedstore.ensure_outlet(db, host, host)
+
+
+def sync_config(db: sqlite_utils.Database, settings: Settings, now: datetime) -> None:
+    """Make every configured outlet, feed and sitemap exist in the database."""
+    with store.transaction(db):
+        for outlet in settings.outlets:
+            domain = outlet.domains[0] if outlet.domains else None
+            outlet_id = feedstore.ensure_outlet(db, outlet.name, domain)
+            for url in (*outlet.feeds, *outlet.sitemaps):
+                feedstore.add_feed(db, canonicalize_url(url), outlet_id, iso(now))
+
+
+def poll_feed(
+    db: sqlite_utils.Database,
+    fetcher: Fetcher,
+    settings: Settings,
+    feed: dict,
+    now: datetime,
+    *,
+    depth: int = 0,
+    follow_children: bool = True,
+) -> list[FeedPoll]:
+    """Fetch one feed or sitemap and track the articles it lists.
+
+    A sitemap index's children are registered as feeds. With ``follow_children``
+    they are polled right away, through the same fetcher (a one-shot pass);
+    without, they become due now and the caller dispatches them like any feed,
+    within its politeness limits (the daemon); children the index no longer
+    lists are retired until it lists them again.
+    """
+    result = fetcher.fetch(
+        feed["url"], etag=feed.get("etag"), last_modified=feed.get("last_modified")
+    )
+    read = _read_feed(result, feed["url"])
+    kind, entries, error = read.kind, read.entries, read.error
+    interval = settings.schedule.feed_interval
+    failures = feed.get("consecutive_errors", 0) + 1 if error else 0
+    delay = error_backoff(failures, interval, result.retry_after) if error else interval
+    child_feeds: list[dict] = []
+    with store.transaction(db):
+        store.record_fetch(
+            db,
+            result,
+            feed_id=feed["id"],
+            outcome="feed_error" if error and result.outcome == "ok" else None,
+        )
+        new_articles = _track_entries(db, settings, feed, entries, now)
+        for child in read.children:
+            child_id, _ = feedstore.add_feed(
+                db, child, feed["outlet_id"], iso(now), parent_id=feed["id"]
+            )
+            child_feeds.append(feedstore.feed_by_id(db, child_id))
+        if kind == "sitemap_index" and not follow_children:
+            feedstore.schedule_children(db, feed["id"], [c["id"] for c in child_feeds], iso(now))
+        feedstore.record_feed_poll(
+            db,
+            feed["id"],
+            result,
+            kind=kind,
+            entries=len(entries),
+            error=error,
+            next_poll_at=iso(now + timedelta(seconds=delay)),
+        )
+    polls = [FeedPoll(feed["id"], feed["url"], len(entries), new_articles, error)]
+    if follow_children and depth < MAX_SITEMAP_DEPTH:
+        for child in child_feeds:
+            polls.extend(poll_feed(db, fetcher, settings, child, now, depth=depth + 1))
+    return polls
+
+
+@dataclass(frozen=True)
+class _FeedRead:
+    """What one feed fetch yielded: its kind, entries and child sitemaps, or an error."""
+
+    kind: str | None = None
+    entries: tuple[FeedEntry, ...] = ()
+    children: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _read_feed(result: FetchResult, url: str) -> _FeedRead:
+    if result.outcome == "ok" and result.content is not None:
+        try:
+            parsed = parse_feed(result.content, result.final_url or url)
+        except FeedError as exc:
+            return _FeedRead(error=str(exc))
+        return _FeedRead(parsed.kind, tuple(parsed.entries), parsed.sitemaps)
+    if result.outcome != "not_modified":
+        return _FeedRead(error=f"{result.outcome}: {result.error or result.status_code}")
+    return _FeedRead()
+
+
+def _track_entries(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    feed: dict,
+    entries: tuple[FeedEntry, ...],
+    now: datetime,
+) -> int:
+    """Track every entry's URL; the number of articles that are new."""
+    new_articles = 0
+    for entry in entries:
+        _, created = store.add_article(
+            db,
+            entry.url,
+            feed["outlet_id"] or outlet_for_url(db, settings, entry.url),
+            iso(now),
+            feed_id=feed["id"],
+            title=entry.title,
+        )
+        new_articles += created
+    return new_articles
+
+
+def track_urls(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    urls: list[str],
+    outlet: str | None,
+    now: datetime,
+) -> list[tuple[int, str, bool]]:
+    """Add article URLs (validated first, so a bad one adds nothing); (id, url, created) each."""
+    canonical = [canonicalize_url(url) for url in urls]  # raises BadURL before any write
+    added = []
+    with store.transaction(db):
+        for url in canonical:
+            outlet_id = (
+                feedstore.ensure_outlet(db, outlet) if outlet else outlet_for_url(db, settings, url)
+            )
+            article_id, created = store.add_article(db, url, outlet_id, iso(now))
+            added.append((article_id, url, created))
+    return added
+
+
+__all__ = ["BadURL", "FeedPoll", "outlet_for_url", "poll_feed", "sync_config", "track_urls"]

@@ -1,0 +1,155 @@
+"""The first half of a check: fetch the page and read the article from it.
+
+Everything here is safe in worker threads: one fetch, then pure stages (fast
+path, region read or the whole extraction cascade, normalize, hash). The second
+half, every database write, is monitor.pipeline.commit.commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from monitor import store
+from monitor.config import Settings
+from monitor.extract import fingerprint as fastpath
+from monitor.extract import region
+from monitor.extract.cascade import extract
+from monitor.extract.normalize import content_hash, normalize
+from monitor.models import Article, FetchResult, Version
+from monitor.net.fetch import Fetcher
+from monitor.policy.schedule import parse_iso
+from monitor.store import versions
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to check one article, read before the fetch."""
+
+    article: store.ArticleRow
+    latest: Version | None
+    selectors: dict[str, str]
+    #: seconds a fast-path fingerprint is trusted before one full read ([schedule])
+    full_read_every: float
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A fetch and, when it succeeded, the normalized article read from it."""
+
+    job: Job
+    fetch: FetchResult
+    article: Article | None = None
+    content_hash: str | None = None
+    extract_error: str | None = None
+    #: the page still shows job.latest (fast path: no extraction was run)
+    fast_unchanged: bool = False
+    #: where the article sits on this page, for the next check's fast path
+    fingerprint: fastpath.Fingerprint | None = None
+    #: the whole extraction cascade read this page (neither fast path nor region read)
+    full_read: bool = False
+
+
+def make_job(db: sqlite_utils.Database, settings: Settings, article_id: int) -> Job:
+    row = store.article_row(db, article_id)
+    outlet_name = None
+    if row.outlet_id is not None:
+        found = db.execute("SELECT name FROM outlets WHERE id = ?", (row.outlet_id,)).fetchone()
+        outlet_name = found[0] if found else None
+    outlet = settings.outlet(outlet_name)
+    selectors = dict(outlet.selectors) if outlet else {}
+    return Job(
+        article=row,
+        latest=versions.latest_version(db, article_id),
+        selectors=selectors,
+        full_read_every=settings.schedule.full_read_every,
+    )
+
+
+#: Verification hook for tests: when a list, every region read also runs the full
+#: cascade and appends ``(url, region_article, cascade_article)``.
+region_audit: list[tuple[str, Article, Article | None]] | None = None
+
+
+def gather(job: Job, fetcher: Fetcher) -> Gathered:
+    """Fetch the page and run the pure stages; never raises for what a page contains."""
+    conditional = job.latest is not None and job.article.status != "removed"
+    result = fetcher.fetch(
+        job.article.url,
+        etag=job.article.etag if conditional else None,
+        last_modified=job.article.last_modified if conditional else None,
+    )
+    if not result.ok or result.text is None:
+        return Gathered(job=job, fetch=result)
+    known = store.fingerprint_of(job.article)
+    if (
+        known is not None
+        and not _full_read_due(job, result.fetched_at)
+        and job.latest is not None
+        and job.article.status != "removed"
+        and known.content_hash == job.latest.content_hash
+    ):
+        located = fastpath.locate(result.text, known, job.selectors)
+        if located is not None:
+            if located.digest == known.digest:
+                return Gathered(job=job, fetch=result, fast_unchanged=True)
+            edited = _read_region(job, result, located, known)
+            if edited is not None:
+                return edited
+    return read_page(job, result)
+
+
+def _full_read_due(job: Job, fetched_at: str) -> bool:
+    """Whether the fingerprint is too old to trust: it only watches the article region,
+    so an edit beside it (a new box next to the story) waits for a full read."""
+    last = job.article.full_read_at
+    if last is None:
+        return True
+    return (parse_iso(fetched_at) - parse_iso(last)).total_seconds() >= job.full_read_every
+
+
+def _read_region(
+    job: Job, result: FetchResult, located: fastpath.Located, known: fastpath.Fingerprint
+) -> Gathered | None:
+    """An edit read from the located region (see monitor.extract.region), or None for the cascade."""
+    rule = located.locator.get("read")
+    if not rule or located.scripts_removed:
+        return None
+    assert result.text is not None
+    url = result.final_url or job.article.url
+    article = region.read(
+        located.root, located.region, located.lines, rule, job.selectors, url, result.text
+    )
+    if article is None:
+        return None
+    digest = content_hash(article)
+    fingerprint = fastpath.Fingerprint(known.locator, located.digest, digest)
+    if region_audit is not None:
+        region_audit.append((url, article, read_page(job, result).article))
+    return Gathered(
+        job=job, fetch=result, article=article, content_hash=digest, fingerprint=fingerprint
+    )
+
+
+def read_page(job: Job, result: FetchResult) -> Gathered:
+    """The pure stages on a fetched page: extract, normalize, hash, fingerprint."""
+    assert result.text is not None
+    url = result.final_url or job.article.url
+    try:
+        article = normalize(extract(result.text, url, job.selectors))
+    except Exception as exc:  # an extractor bug must not stop the other articles
+        return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
+    digest = content_hash(article)
+    try:
+        fingerprint = fastpath.take(result.text, article, digest, job.selectors, learn_read=True)
+    except Exception:  # no fingerprint only means no fast path next time
+        fingerprint = None
+    return Gathered(
+        job=job,
+        fetch=result,
+        article=article,
+        content_hash=digest,
+        fingerprint=fingerprint,
+        full_read=True,
+    )

@@ -1,0 +1,292 @@
+"""SQLite storage: schema, migrations and the queries the pipeline runs.
+
+One writer (the CLI or the daemon) and any number of readers (Datasette) share
+the file in WAL mode. Every multi-row write that belongs together (a fetch, the
+version it produced, its change, the article's schedule) is one transaction, so
+a crash at any moment leaves either all of it or none of it.
+
+Versions and changes, stored as passage lists, have their own module: monitor.store.versions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from monitor.models import FetchResult, Fingerprint
+from monitor.store.migrations import MIGRATIONS
+
+
+class StoreError(Exception):
+    """The database cannot be opened or is not an article-monitor database."""
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    outlet_id: int | None
+    url: str
+    status: str
+    etag: str | None
+    last_modified: str | None
+    last_changed_at: str | None
+    first_seen_at: str
+    consecutive_errors: int
+    suspect_count: int
+    fast_locator: str | None = None
+    fast_digest: str | None = None
+    fast_hash: str | None = None
+    full_read_at: str | None = None
+
+
+def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (creating if needed) the database, in WAL mode, with migrations applied."""
+    path = Path(path)
+    if not path.parent.exists():
+        raise StoreError(f"database directory does not exist: {path.parent}")
+    if path.is_dir():
+        raise StoreError(f"database path is a directory: {path}")
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        db = sqlite_utils.Database(conn)
+        if not readonly:
+            _check_is_ours(db, path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from None
+    return db
+
+
+def _check_is_ours(db: sqlite_utils.Database, path: Path) -> None:
+    tables = set(db.table_names())
+    if tables and "articles" not in tables:
+        raise StoreError(f"{path} is an SQLite database but not an article-monitor one")
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema {version} is newer than this article-monitor knows "
+            f"({len(MIGRATIONS)}); upgrade article-monitor"
+        )
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        with transaction(db):
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception, a failed COMMIT included.
+
+    A transaction left open after a failed COMMIT (disk full, I/O error, deferred
+    constraint) would make every later BEGIN fail: the writer would never write again.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # keep the original error
+                db.execute("ROLLBACK")
+        raise
+
+
+def query_one(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> dict | None:
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+
+def query_all(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...] = ()) -> list[dict]:
+    cursor = db.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# ---------------------------------------------------------------- articles
+
+
+def find_article(db: sqlite_utils.Database, url_or_id: str | int) -> dict | None:
+    """An article by id, canonical URL or any alias URL it was reached by."""
+    if isinstance(url_or_id, int) or str(url_or_id).isdigit():
+        return query_one(db, "SELECT * FROM articles WHERE id = ?", (int(url_or_id),))
+    row = query_one(db, "SELECT * FROM articles WHERE url = ?", (url_or_id,))
+    if row:
+        return row
+    return query_one(
+        db,
+        "SELECT articles.* FROM article_urls JOIN articles ON articles.id = article_urls.article_id "
+        "WHERE article_urls.url = ?",
+        (url_or_id,),
+    )
+
+
+def add_article(
+    db: sqlite_utils.Database,
+    url: str,
+    outlet_id: int | None,
+    now: str,
+    *,
+    feed_id: int | None = None,
+    title: str | None = None,
+) -> tuple[int, bool]:
+    """Track an article URL (already canonical); returns (article id, created)."""
+    existing = find_article(db, url)
+    if existing:
+        return int(existing["id"]), False
+    cursor = db.execute(
+        """INSERT INTO articles (outlet_id, url, first_seen_at, next_check_at, feed_id, title)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        (outlet_id, url, now, now, feed_id, title),
+    )
+    article_id = int(cursor.lastrowid)
+    db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id)
+    )
+    return article_id, True
+
+
+def add_alias(db: sqlite_utils.Database, url: str, article_id: int) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id)
+    )
+
+
+def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) -> int:
+    """Point an article at its declared canonical URL, merging into an existing one.
+
+    Only called before the article has versions, so nothing stored is lost by a
+    merge: the fetches move to the surviving article.
+    """
+    other = find_article(db, canonical)
+    if other is None:
+        # host NULL: the daemon recomputes it (the canonical URL may live on another host).
+        db.execute("UPDATE articles SET url = ?, host = NULL WHERE id = ?", (canonical, article_id))
+        add_alias(db, canonical, article_id)
+        return article_id
+    survivor = int(other["id"])
+    if survivor == article_id:
+        return article_id
+    for table in ("fetches", "snapshots", "article_urls"):
+        db.execute(
+            f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (survivor, article_id)
+        )
+    db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    return survivor
+
+
+def article_row(db: sqlite_utils.Database, article_id: int) -> ArticleRow:
+    row = query_one(db, "SELECT * FROM articles WHERE id = ?", (article_id,))
+    if row is None:
+        raise StoreError(f"no article with id {article_id}")
+    return ArticleRow(
+        id=row["id"],
+        outlet_id=row["outlet_id"],
+        url=row["url"],
+        status=row["status"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_changed_at=row["last_changed_at"],
+        first_seen_at=row["first_seen_at"],
+        consecutive_errors=row["consecutive_errors"],
+        suspect_count=row["suspect_count"],
+        fast_locator=row.get("fast_locator"),
+        fast_digest=row.get("fast_digest"),
+        fast_hash=row.get("fast_hash"),
+        full_read_at=row.get("full_read_at"),
+    )
+
+
+def fingerprint_of(row: ArticleRow) -> Fingerprint | None:
+    """The fast-path fingerprint stored with an article, if any."""
+    if row.fast_locator and row.fast_digest and row.fast_hash:
+        return Fingerprint(row.fast_locator, row.fast_digest, row.fast_hash)
+    return None
+
+
+def set_fingerprint(
+    db: sqlite_utils.Database, article_id: int, fingerprint: Fingerprint | None
+) -> None:
+    """Remember (or, with None, forget) where the article sits on its page."""
+    fp = fingerprint
+    update_article(
+        db,
+        article_id,
+        fast_locator=fp.locator if fp else None,
+        fast_digest=fp.digest if fp else None,
+        fast_hash=fp.content_hash if fp else None,
+    )
+
+
+def articles_due(db: sqlite_utils.Database, now: str, limit: int | None = None) -> list[int]:
+    sql = (
+        "SELECT id FROM articles WHERE status != 'stopped' AND next_check_at <= ? "
+        "ORDER BY next_check_at"
+    )
+    params: tuple[Any, ...] = (now,)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (now, limit)
+    return [r[0] for r in db.execute(sql, params).fetchall()]
+
+
+def all_article_ids(db: sqlite_utils.Database) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+
+
+def update_article(db: sqlite_utils.Database, article_id: int, **fields: Any) -> None:
+    if not fields:
+        return
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*fields.values(), article_id))
+
+
+# ---------------------------------------------------------------- fetches
+
+
+def record_fetch(
+    db: sqlite_utils.Database,
+    result: FetchResult,
+    *,
+    article_id: int | None = None,
+    feed_id: int | None = None,
+    outcome: str | None = None,
+    suspect_reason: str | None = None,
+) -> int:
+    cursor = db.execute(
+        """INSERT INTO fetches (article_id, feed_id, url, fetched_at, status_code, outcome, error,
+           final_url, elapsed_ms, bytes, suspect_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            article_id,
+            feed_id,
+            result.url,
+            result.fetched_at,
+            result.status_code,
+            outcome or result.outcome,
+            result.error,
+            result.final_url,
+            round(result.elapsed * 1000),
+            len(result.content) if result.content is not None else None,
+            suspect_reason,
+        ),
+    )
+    return int(cursor.lastrowid)

@@ -1,0 +1,318 @@
+"""Schema migrations, oldest first. PRAGMA user_version counts those applied.
+
+A migration is a function of the database; it runs inside the caller's
+transaction. Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from monitor.store.migration_passages import m6_passage_store
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE outlets (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, domain TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            outlet_id INTEGER REFERENCES outlets(id),
+            url TEXT NOT NULL UNIQUE,
+            kind TEXT,
+            added_at TEXT NOT NULL,
+            last_polled_at TEXT,
+            next_poll_at TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_status INTEGER,
+            last_outcome TEXT,
+            last_error TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            entries_seen INTEGER NOT NULL DEFAULT 0,
+            parent_feed_id INTEGER REFERENCES feeds(id))"""
+    )
+    db.execute(
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            outlet_id INTEGER REFERENCES outlets(id),
+            url TEXT NOT NULL UNIQUE,
+            first_seen_at TEXT NOT NULL,
+            last_checked_at TEXT,
+            next_check_at TEXT,
+            status TEXT NOT NULL DEFAULT 'active',
+            last_changed_at TEXT,
+            title TEXT,
+            feed_id INTEGER REFERENCES feeds(id),
+            etag TEXT,
+            last_modified TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            suspect_count INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            version_count INTEGER NOT NULL DEFAULT 0,
+            change_count INTEGER NOT NULL DEFAULT 0)"""
+    )
+    db.execute(
+        """CREATE TABLE article_urls (
+            url TEXT PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id))"""
+    )
+    db.execute(
+        """CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER REFERENCES articles(id),
+            feed_id INTEGER REFERENCES feeds(id),
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            status_code INTEGER,
+            outcome TEXT NOT NULL,
+            error TEXT,
+            final_url TEXT,
+            elapsed_ms INTEGER,
+            bytes INTEGER,
+            suspect_reason TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            fetch_id INTEGER REFERENCES fetches(id),
+            captured_at TEXT NOT NULL,
+            url TEXT,
+            encoding TEXT,
+            compression TEXT NOT NULL DEFAULT 'zlib',
+            size INTEGER NOT NULL,
+            content BLOB)"""
+    )
+    db.execute(
+        """CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            version_number INTEGER NOT NULL,
+            captured_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            byline TEXT NOT NULL,
+            body TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            published_at TEXT,
+            modified_at TEXT,
+            canonical_url TEXT,
+            extractor TEXT,
+            fetch_id INTEGER REFERENCES fetches(id),
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            UNIQUE (article_id, version_number))"""
+    )
+    db.execute(
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            from_version_id INTEGER REFERENCES versions(id),
+            to_version_id INTEGER REFERENCES versions(id),
+            detected_at TEXT NOT NULL,
+            kinds TEXT NOT NULL,
+            silent INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            revert_of_version_id INTEGER REFERENCES versions(id),
+            fetch_id INTEGER REFERENCES fetches(id))"""
+    )
+    for sql in (
+        "CREATE INDEX idx_articles_due ON articles(next_check_at) WHERE status != 'stopped'",
+        "CREATE INDEX idx_articles_outlet ON articles(outlet_id)",
+        "CREATE INDEX idx_articles_status ON articles(status)",
+        "CREATE INDEX idx_feeds_due ON feeds(next_poll_at)",
+        "CREATE INDEX idx_versions_article ON versions(article_id, version_number)",
+        "CREATE INDEX idx_versions_hash ON versions(article_id, content_hash)",
+        "CREATE INDEX idx_changes_article ON changes(article_id, id)",
+        "CREATE INDEX idx_changes_detected ON changes(detected_at)",
+        "CREATE INDEX idx_changes_silent ON changes(silent, detected_at)",
+        "CREATE INDEX idx_fetches_article ON fetches(article_id, fetched_at)",
+        "CREATE INDEX idx_fetches_time ON fetches(fetched_at)",
+        "CREATE INDEX idx_snapshots_article ON snapshots(article_id, captured_at)",
+    ):
+        db.execute(sql)
+
+
+def _m2_daemon_hosts(db: sqlite_utils.Database) -> None:
+    """Per-host backoff state, and each article's host so the dispatcher can skip paused hosts.
+
+    ``articles.host`` starts NULL; the daemon fills it (monitor.policy.politeness.host_key).
+    """
+    db.execute(
+        """CREATE TABLE hosts (
+            host TEXT PRIMARY KEY,
+            backoff_until TEXT,
+            reason TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            last_error_at TEXT)"""
+    )
+    db.execute("ALTER TABLE articles ADD COLUMN host TEXT")
+    db.execute("CREATE INDEX idx_articles_host_missing ON articles(id) WHERE host IS NULL")
+    db.execute("CREATE INDEX idx_hosts_backoff ON hosts(backoff_until)")
+
+
+def _m3_review(db: sqlite_utils.Database) -> None:
+    """Full-text search over versions, and the joined view reviewers browse.
+
+    The FTS index is external-content (no second copy of every body) and kept in
+    sync by triggers, so every writer, not just monitor.store.versions, keeps it current.
+    ``content=[versions]`` is spelled the way Datasette detects a table's FTS index.
+    """
+    db.execute(
+        """CREATE VIRTUAL TABLE versions_fts USING fts5(
+            title, body, content=[versions], content_rowid=[id], tokenize='unicode61')"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_fts_ai AFTER INSERT ON versions BEGIN
+            INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_fts_ad AFTER DELETE ON versions BEGIN
+            INSERT INTO versions_fts (versions_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER versions_fts_au AFTER UPDATE OF title, body ON versions BEGIN
+            INSERT INTO versions_fts (versions_fts, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+            INSERT INTO versions_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+        END"""
+    )
+    # the backfill: index the versions stored before this migration
+    db.execute("INSERT INTO versions_fts (versions_fts) VALUES ('rebuild')")
+    # one row per change with what a reviewer filters on (outlet, day, headline), so
+    # Datasette can facet and sort changes without joins in every query
+    db.execute(
+        """CREATE VIEW change_reports AS
+        SELECT changes.id AS id,
+               changes.detected_at AS detected_at,
+               substr(changes.detected_at, 1, 10) AS day,
+               outlets.name AS outlet,
+               changes.article_id AS article_id,
+               COALESCE(new_v.title, old_v.title, articles.title) AS headline,
+               changes.kinds AS kinds,
+               changes.silent AS silent,
+               changes.summary AS summary,
+               articles.url AS url,
+               changes.from_version_id AS from_version_id,
+               changes.to_version_id AS to_version_id
+        FROM changes
+        JOIN articles ON articles.id = changes.article_id
+        LEFT JOIN outlets ON outlets.id = articles.outlet_id
+        LEFT JOIN versions AS old_v ON old_v.id = changes.from_version_id
+        LEFT JOIN versions AS new_v ON new_v.id = changes.to_version_id"""
+    )
+
+
+def _m4_fastpath_and_snapshot_deltas(db: sqlite_utils.Database) -> None:
+    # The fast path's fingerprint of the page that showed the latest version
+    # (monitor/fastpath.py); NULL means "run the full extraction".
+    db.execute("ALTER TABLE articles ADD COLUMN fast_locator TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN fast_digest TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN fast_hash TEXT")
+    # compression 'zlib-delta': content is a compressed delta against base_snapshot_id;
+    # chain counts the deltas down to a full ('zlib') snapshot.
+    db.execute("ALTER TABLE snapshots ADD COLUMN base_snapshot_id INTEGER REFERENCES snapshots(id)")
+    db.execute("ALTER TABLE snapshots ADD COLUMN chain INTEGER NOT NULL DEFAULT 0")
+
+
+def _m5_notify(db: sqlite_utils.Database) -> None:
+    """Webhook delivery state (monitor.pipeline.notify): targets and the outbox.
+
+    A target is known by a key derived from its URL (the URL itself may hold a
+    secret, and Datasette shows every table). ``start_change_id`` is the newest
+    change when the target was first seen: older changes are never sent.
+    ``scanned_change_id`` is how far its filter has looked at ``changes``.
+
+    The outbox holds one row per (change, target) ever queued, so a change is
+    never queued twice; digest rows (``kind = 'digest'``, no change) stand for
+    the changes a per-hour cap held back.
+    """
+    db.execute(
+        """CREATE TABLE notify_targets (
+            target TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            start_change_id INTEGER NOT NULL,
+            scanned_change_id INTEGER NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE notify_outbox (
+            id INTEGER PRIMARY KEY,
+            target TEXT NOT NULL REFERENCES notify_targets(target),
+            kind TEXT NOT NULL DEFAULT 'change',
+            change_id INTEGER REFERENCES changes(id),
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            sent_at TEXT,
+            digest_id INTEGER REFERENCES notify_outbox(id),
+            held_count INTEGER,
+            UNIQUE (change_id, target))"""
+    )
+    db.execute("CREATE INDEX idx_notify_outbox_queue ON notify_outbox(target, status, id)")
+    db.execute("CREATE INDEX idx_notify_outbox_sent ON notify_outbox(target, sent_at)")
+
+
+def _m7_full_reads_and_rules(db: sqlite_utils.Database) -> None:
+    # Which extraction rules read a version (monitor.extract.cascade.EXTRACTION_RULES); NULL
+    # for versions stored before rules were named.
+    db.execute("ALTER TABLE version_records ADD COLUMN extraction_rules TEXT")
+    # When the cascade last read the article's page in full (not through the fast
+    # path or a region read): the fingerprint's age, see [schedule] full_read_every.
+    db.execute("ALTER TABLE articles ADD COLUMN full_read_at TEXT")
+    # fingerprints taken before count from the last check, so an upgrade spreads the
+    # first full reads over the next interval instead of re-reading everything at once
+    db.execute("UPDATE articles SET full_read_at = last_checked_at WHERE fast_locator IS NOT NULL")
+
+
+# Passages no version lists any more (passage ids are unique across articles).
+_UNREFERENCED = """id NOT IN (
+    SELECT j.value FROM version_records AS r, json_each(r.passage_ids) AS j)"""
+
+
+def _m8_view_updates_keep_no_stale_passages(db: sqlite_utils.Database) -> None:
+    # Migration 6's UPDATE trigger on the versions view stored a rewritten body as a
+    # new passage and left the replaced one behind: unreferenced, yet still found by
+    # /DB/passages?_search=. The trigger now drops the article's unreferenced
+    # passages after such an update (as the DELETE trigger always did). Its own text
+    # is kept verbatim from the stored schema, so this migration does not restate
+    # migration 6's column list.
+    sql = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'versions_update'"
+    ).fetchone()[0]
+    head, _, _ = sql.rpartition("END")
+    db.execute("DROP TRIGGER versions_update")
+    db.execute(
+        head
+        + """DELETE FROM passages WHERE new.body IS NOT old.body
+                AND article_id = old.article_id AND NOT EXISTS (
+                SELECT 1 FROM version_records AS r, json_each(r.passage_ids) AS j
+                WHERE r.article_id = old.article_id AND j.value = passages.id);
+        END"""
+    )
+    # a passage list that is not JSON (written by hand) would make every passage look
+    # unreferenced, or stop the upgrade: then leave the stale text rather than risk any
+    if db.execute("SELECT 1 FROM version_records WHERE NOT json_valid(passage_ids)").fetchone():
+        return
+    db.execute(f"DELETE FROM passages WHERE {_UNREFERENCED}")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _m1_initial,
+    _m2_daemon_hosts,
+    _m3_review,
+    _m4_fastpath_and_snapshot_deltas,
+    _m5_notify,
+    m6_passage_store,
+    _m7_full_reads_and_rules,
+    _m8_view_updates_keep_no_stale_passages,
+)

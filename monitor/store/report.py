@@ -1,0 +1,54 @@
+"""The figures behind `article-monitor status`: tracking, due work, failures, activity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from monitor.store.db import query_all
+
+
+def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, Any]:
+    """Counts and recent problems for `article-monitor status`."""
+    one = lambda sql, *p: db.execute(sql, p).fetchone()[0]  # noqa: E731
+    return {
+        "outlets": one("SELECT COUNT(*) FROM outlets"),
+        "feeds": one("SELECT COUNT(*) FROM feeds"),
+        "articles": one("SELECT COUNT(*) FROM articles"),
+        "by_status": dict(
+            db.execute("SELECT status, COUNT(*) FROM articles GROUP BY status").fetchall()
+        ),
+        "due_now": one(
+            "SELECT COUNT(*) FROM articles WHERE status != 'stopped' AND next_check_at <= ?", now
+        ),
+        "next_due": one(
+            "SELECT MIN(next_check_at) FROM articles WHERE status != 'stopped' AND next_check_at > ?",
+            now,
+        ),
+        "failing": query_all(
+            db,
+            "SELECT id, url, consecutive_errors, last_error FROM articles "
+            "WHERE consecutive_errors > 0 ORDER BY consecutive_errors DESC, id LIMIT 10",
+        ),
+        "failing_feeds": query_all(
+            db,
+            "SELECT id, url, consecutive_errors, last_error FROM feeds "
+            "WHERE consecutive_errors > 0 ORDER BY consecutive_errors DESC, id LIMIT 10",
+        ),
+        "last_errors": query_all(
+            db,
+            # the latest error of each of the five URLs that failed most recently
+            "SELECT f.fetched_at, f.url, f.outcome, f.status_code, f.error, n.times FROM fetches f "
+            "JOIN (SELECT url, MAX(id) AS last_id, COUNT(*) AS times FROM fetches "
+            "WHERE error IS NOT NULL GROUP BY url ORDER BY last_id DESC LIMIT 5) n "
+            "ON f.id = n.last_id ORDER BY f.id DESC",
+        ),
+        "versions_24h": one("SELECT COUNT(*) FROM versions WHERE captured_at >= ?", since),
+        "changes_24h": one("SELECT COUNT(*) FROM changes WHERE detected_at >= ?", since),
+        "silent_24h": one(
+            "SELECT COUNT(*) FROM changes WHERE detected_at >= ? AND silent = 1", since
+        ),
+        "versions": one("SELECT COUNT(*) FROM versions"),
+        "changes": one("SELECT COUNT(*) FROM changes"),
+    }
