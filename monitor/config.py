@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.errors import ConfigError
 from monitor.models import CHANGE_KINDS
+from monitor.urls import bare_host
 
 DEFAULT_USER_AGENT = "article-monitor/0.1 (+https://github.com/article-monitor/article-monitor)"
 
@@ -20,9 +22,6 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 SELECTOR_FIELDS = frozenset({"title", "byline", "body", "published", "modified", "remove"})
 
-
-class ConfigError(ValueError):
-    """The configuration file is missing, unreadable or invalid. The message is one line."""
 
 
 def parse_duration(value: object, *, key: str = "duration") -> float:
@@ -124,7 +123,7 @@ class Settings:
         return next((o for o in self.outlets if o.name == name), None)
 
     def outlet_for_host(self, host: str) -> OutletSettings | None:
-        host = host.lower().removeprefix("www.")
+        host = bare_host(host)
         for outlet in self.outlets:
             if any(host == d or host.endswith("." + d) for d in outlet.domains):
                 return outlet
@@ -307,7 +306,7 @@ def _outlets(value: Any) -> tuple[OutletSettings, ...]:
                 sitemaps=_url_list(item, "sitemaps", name),
                 selectors=dict(selectors),
                 domains=tuple(
-                    d.lower().removeprefix("www.") for d in _str_list(item, "domains", name)
+                    bare_host(d) for d in _str_list(item, "domains", name)
                 ),
             )
         )

@@ -6,9 +6,9 @@ import json
 from datetime import datetime, timedelta
 
 from monitor import store
-from monitor.discover.parse import canonicalize_url
-from monitor.net.fetch import iso
 from monitor.store import versions
+from monitor.times import iso
+from monitor.urls import canonicalize_url
 
 
 def _change_at(db, article_id: int, when: str) -> dict | None:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_settings
-from monitor.discover.parse import canonicalize_url
 from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.net.charset import decode_body
 from monitor.newsroom import Newsroom, ScriptedEdit
 from monitor.newsroom.site import OutletSite
+from monitor.urls import canonicalize_url
 from tests.test_daemon import DaemonProcess, daemon_config
 
 #: Seconds each newsroom step stays live.

@@ -17,15 +17,9 @@ from monitor.config import ConfigError, FetchSettings, settings_from_mapping
 from monitor.logs import format_event
 from monitor.models import FetchResult
 from monitor.pipeline.sdnotify import Notifier
-from monitor.policy.politeness import (
-    HostGate,
-    HostState,
-    after_fetch,
-    host_key,
-    hosts_backing_off,
-    load_hosts,
-    save_host,
-)
+from monitor.policy.politeness import HostGate, HostState, after_fetch
+from monitor.store.hosts import hosts_backing_off, load_hosts, save_host
+from monitor.urls import host_key
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SYSTEMD = Path(__file__).resolve().parents[1] / "systemd"

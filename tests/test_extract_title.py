@@ -1,6 +1,6 @@
 """Title choice: the headline as the page displays it, without the site name.
 
-Small hand-written pages, one per rule of ``monitor.extract.cascade._title``.
+Small hand-written pages, one per rule of ``monitor.extract.cascade.read_title``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ import pytest
 from monitor.config import FetchSettings
 from monitor.net import guard as netguard
 from monitor.net.charset import decode_body
-from monitor.net.fetch import Fetcher, iso
+from monitor.net.fetch import Fetcher
+from monitor.times import iso
 from tests.httpserver import Request, Response, TestServer, drip, redirect, repeat, text
 
 T0 = datetime(2026, 11, 25, 19, 42, 53, tzinfo=UTC)

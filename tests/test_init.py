@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from monitor.config import load_settings
-from monitor.discover.parse import canonicalize_url
+from monitor.urls import canonicalize_url
 from tests.conftest import run_cli
 
 

@@ -22,7 +22,7 @@ from monitor import store
 from monitor.compare.classify import classify
 from monitor.compare.diff import diff_versions
 from monitor.config import load_settings
-from monitor.net.fetch import Fetcher, iso
+from monitor.net.fetch import Fetcher
 from monitor.newsroom import Newsroom, serve_newsroom
 from monitor.pipeline.check import run_pass
 from monitor.review.app import make_datasette
@@ -30,6 +30,7 @@ from monitor.review.queries import PHRASE_VERSIONS
 from monitor.sentences import passages
 from monitor.store import versions
 from monitor.store.migrations import MIGRATIONS
+from monitor.times import iso
 from tests.conftest import no_host_delay
 
 STEP = timedelta(minutes=20)

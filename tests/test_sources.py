@@ -6,14 +6,8 @@ import gzip
 
 import pytest
 
-from monitor.discover.parse import (
-    BadURL,
-    FeedError,
-    canonicalize_url,
-    choose_canonical,
-    parse_feed,
-    same_site,
-)
+from monitor.discover.parse import FeedError, parse_feed
+from monitor.urls import BadURL, canonicalize_url, choose_canonical, same_site
 
 FEED_URL = "https://news.example/feeds/top.xml"
 

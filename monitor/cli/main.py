@@ -16,12 +16,14 @@ import sqlite_utils
 
 from monitor import __version__, store
 from monitor.config import ConfigError, Settings, load_settings
-from monitor.discover.parse import BadURL, FeedError, canonicalize_url, parse_feed
-from monitor.net.fetch import Fetcher, iso, utcnow
+from monitor.discover.parse import FeedError, parse_feed
+from monitor.net.fetch import Fetcher
 from monitor.pipeline.check import run_pass
 from monitor.pipeline.discover import outlet_for_url, track_urls
 from monitor.store import feeds as feedstore
 from monitor.store import report, versions
+from monitor.times import iso, utcnow
+from monitor.urls import BadURL, canonicalize_url
 
 PROG = "article-monitor"
 
@@ -362,7 +364,7 @@ def status(app: AppContext) -> None:
         click.echo(
             f"failing feed #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
         )
-    from monitor.policy.politeness import hosts_backing_off
+    from monitor.store.hosts import hosts_backing_off
 
     for host in hosts_backing_off(app.db, now):
         until = iso(host.backoff_until) if host.backoff_until else "-"

@@ -13,7 +13,7 @@ import click
 
 from monitor.cli.main import AppContext, UserError, cli, pass_app
 from monitor.config import ConfigError, parse_settings
-from monitor.net.fetch import iso, utcnow
+from monitor.times import iso, utcnow
 
 
 @cli.command()

@@ -43,7 +43,6 @@ from monitor.compare.signals import (
     words,
 )
 from monitor.compare.signals import letters_key as _letters_key
-from monitor.compare.signals import sentences as _sentences
 from monitor.models import (
     CHANGE_KINDS,
     NON_SUBSTANTIVE_KINDS,
@@ -52,6 +51,7 @@ from monitor.models import (
     FieldDiff,
     VersionDiff,
 )
+from monitor.sentences import sentences as _sentences
 
 
 # One classification asks for the same sentence splits and letter keys many times

@@ -50,32 +50,6 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+(?:'\w+)*", typographic_form(text).casefold())
 
 
-# --- sentences ---------------------------------------------------------------
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
-_ABBREVIATIONS = frozenset(
-    re.findall(
-        r"\S+",
-        "mr mrs ms dr st jr sr gen sen rep gov lt col sgt capt prof rev no vs etc inc corp co "
-        "ltd jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k a.m p.m e.g i.e",
-    )
-)
-
-
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, not after common abbreviations like "Mr."."""
-    parts, start = [], 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        head = paragraph[start : match.start()].rstrip("\"'”’)]")
-        last_word = head.rsplit(None, 1)[-1].rstrip(".").lower() if head.split() else ""
-        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
-            continue
-        parts.append(paragraph[start : match.start()].strip())
-        start = match.end()
-    parts.append(paragraph[start:].strip())
-    return [p for p in parts if p]
-
-
 # --- numbers and quotes --------------------------------------------------------
 
 _SCALE = r"(?:\s?(?:%|per ?cent|percent|million|billion|trillion|thousand|bn|m|k)\b)?"

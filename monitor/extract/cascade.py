@@ -71,15 +71,15 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
         remove_elements(root, selectors["remove"])
     prune_furniture(root)
     extractor, body = _body(root, html, url, selectors, ld)
-    title = _title(root, ld, selectors, url)
+    title = read_title(root, ld, selectors, url)
     # the headline is often inside the article container; it is not a paragraph
     body = tuple(p for p in body if p != title)
     return Article(
         title=title,
-        byline=_byline(root, ld, selectors, html, url),
+        byline=read_byline(root, ld, selectors, html, url),
         body=body,
-        published_at=_time(root, selectors.get("published"), ld.published, _PUBLISHED),
-        modified_at=_time(root, selectors.get("modified"), ld.modified, _MODIFIED),
+        published_at=read_time(root, selectors.get("published"), ld.published, PUBLISHED_METAS),
+        modified_at=read_time(root, selectors.get("modified"), ld.modified, MODIFIED_METAS),
         canonical_url=canonical_url(root, url),
         extractor=extractor,
     )
@@ -221,7 +221,7 @@ def _h1s(root: Any) -> list[str]:
     return inside + outside
 
 
-def _title(root: Any, ld: LinkedData, selectors: dict[str, str], url: str) -> str:
+def read_title(root: Any, ld: LinkedData, selectors: dict[str, str], url: str) -> str:
     if selectors.get("title"):
         chosen = next((t for el in select(root, selectors["title"]) if (t := text_of(el))), "")
         if chosen:
@@ -259,7 +259,7 @@ _BYLINE_XPATHS = (
 )
 
 
-def _byline(root: Any, ld: LinkedData, selectors: dict[str, str], html: str, url: str) -> str:
+def read_byline(root: Any, ld: LinkedData, selectors: dict[str, str], html: str, url: str) -> str:
     if selectors.get("byline"):
         found = join_authors([text_of(el) for el in select(root, selectors["byline"])])
         if found:
@@ -292,7 +292,7 @@ def _byline(root: Any, ld: LinkedData, selectors: dict[str, str], html: str, url
 
 # --- dates -------------------------------------------------------------------
 
-_PUBLISHED = (
+PUBLISHED_METAS = (
     "article:published_time",
     "og:published_time",
     "article_published_time",
@@ -304,10 +304,10 @@ _PUBLISHED = (
     "sailthru.date",
     "parsely-pub-date",
 )
-_MODIFIED = ("article:modified_time", "og:updated_time", "dcterms.modified", "last_updated_date")
+MODIFIED_METAS = ("article:modified_time", "og:updated_time", "dcterms.modified", "last_updated_date")
 
 
-def _time(
+def read_time(
     root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]
 ) -> str | None:
     if selector:
@@ -320,7 +320,7 @@ def _time(
     value = meta_content(root, *metas)
     if value:
         return value
-    prop = "datePublished" if metas is _PUBLISHED else "dateModified"
+    prop = "datePublished" if metas is PUBLISHED_METAS else "dateModified"
     # microdata: sidebars list related stories with their own dates, so a
     # <time pubdate> or a single page-wide value is needed to be sure
     stamps = [
@@ -329,11 +329,11 @@ def _time(
         if (v := el.get("datetime") or el.get("content") or "").strip()
     ]
     pubdate = [el.get("datetime") for el in xpath(root, "//time[@pubdate and @datetime]")]
-    if metas is _PUBLISHED and pubdate and pubdate[0].strip():
+    if metas is PUBLISHED_METAS and pubdate and pubdate[0].strip():
         return clean_text(pubdate[0])
     if len(set(stamps)) == 1:
         return stamps[0]
-    if metas is _PUBLISHED:
+    if metas is PUBLISHED_METAS:
         for el in xpath(root, "//article//time[@datetime] | //time[@datetime]"):
             if el.get("datetime", "").strip():
                 return clean_text(el.get("datetime"))

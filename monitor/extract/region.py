@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.extract.body import jsonld_body, prune_furniture, selector_body
-from monitor.extract.cascade import _MODIFIED, _PUBLISHED, JSONLD_MIN_SHARE, _byline, _time, _title
+from monitor.extract.cascade import (
+    JSONLD_MIN_SHARE,
+    MODIFIED_METAS,
+    PUBLISHED_METAS,
+    read_byline,
+    read_time,
+    read_title,
+)
 from monitor.extract.meta import LinkedData, canonical_url, linked_data, text_of
 from monitor.extract.normalize import is_furniture, normalize
 from monitor.models import Article
@@ -140,14 +147,14 @@ def _read(
         return None
     ld, body, kinds = found
     sel = dict(selectors)
-    title = _title(root, ld, sel, url)
+    title = read_title(root, ld, sel, url)
     article = normalize(
         Article(
             title=title,
-            byline=_byline(root, ld, sel, html, url),
+            byline=read_byline(root, ld, sel, html, url),
             body=tuple(p for p in body if p != title),
-            published_at=_time(root, sel.get("published"), ld.published, _PUBLISHED),
-            modified_at=_time(root, sel.get("modified"), ld.modified, _MODIFIED),
+            published_at=read_time(root, sel.get("published"), ld.published, PUBLISHED_METAS),
+            modified_at=read_time(root, sel.get("modified"), ld.modified, MODIFIED_METAS),
             canonical_url=canonical_url(root, url),
             extractor=extractor,
         )

@@ -23,11 +23,13 @@ import httpx
 from protego import Protego
 
 from monitor.config import FetchSettings
+from monitor.errors import one_line
 from monitor.models import FetchOutcome, FetchResult
 from monitor.net.charset import decode_body
 from monitor.net.guard import AddressRefused, GuardedBackend, check_host, deadline_scope
 from monitor.net.inflate import PIECE, UnsupportedEncoding, decoders_for, inflate
 from monitor.net.tls import LazyTLSPool, transport_shell
+from monitor.times import iso, utcnow
 
 ROBOTS_TOKEN = "article-monitor"
 ROBOTS_TTL = 3600.0
@@ -37,18 +39,6 @@ ROBOTS_FAILURE_TTL = 600.0
 ROBOTS_MAX_BYTES = 500 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def iso(dt: datetime) -> str:
-    """The project's one time format: UTC ISO 8601 to the second, "2026-11-25T19:42:53Z"."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Stop(Exception):
@@ -66,12 +56,6 @@ class _Robots:
     rules: Protego | bool  # True: allow all; False: disallow all
     expires: datetime
     reachable: bool
-
-
-def one_line(message: object, limit: int = 300) -> str:
-    """Collapse a message to a single line of bounded length."""
-    text = " ".join(str(message).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

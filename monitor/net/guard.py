@@ -51,6 +51,8 @@ from typing import Any
 
 import httpcore
 
+from monitor.errors import AddressRefused
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Ranges some Python versions still report as global but that are not
@@ -78,9 +80,6 @@ _IDLE_EXIT = 60.0
 #: The fetch deadline (time.monotonic() value) of the fetch running in this context.
 _deadline: ContextVar[float | None] = ContextVar("fetch_deadline", default=None)
 
-
-class AddressRefused(Exception):
-    """The host resolves to an address the guard refuses. The message is one line."""
 
 
 class DeadlineExceeded(httpcore.TimeoutException):

@@ -10,12 +10,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 
+from monitor.errors import UnsupportedEncoding
+
 PIECE = 64 * 1024
 SUPPORTED = frozenset({"gzip", "x-gzip", "deflate"})
 
-
-class UnsupportedEncoding(ValueError):
-    """A Content-Encoding we do not decode (we only ask for gzip and deflate)."""
 
 
 class Inflater:

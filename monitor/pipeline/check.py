@@ -21,12 +21,15 @@ import sqlite_utils
 
 from monitor import store
 from monitor.config import FetchSettings, Settings
-from monitor.net.fetch import Fetcher, iso
+from monitor.net.fetch import Fetcher
 from monitor.pipeline.commit import CheckResult, commit
 from monitor.pipeline.discover import FeedPoll, poll_feed, sync_config
 from monitor.pipeline.gather import Gathered, Job, gather, make_job
-from monitor.policy.politeness import HostState, after_fetch, host_key, load_hosts, save_host
+from monitor.policy.politeness import HostState, after_fetch
 from monitor.store import feeds as feedstore
+from monitor.store.hosts import load_hosts, save_host
+from monitor.times import iso
+from monitor.urls import host_key
 
 
 @dataclass

@@ -19,14 +19,14 @@ from monitor import store
 from monitor.compare.classify import classify, classify_dates, classify_status
 from monitor.compare.diff import diff_versions
 from monitor.config import Settings
-from monitor.discover.parse import choose_canonical
 from monitor.extract.normalize import suspect_reason
 from monitor.models import Article, Classification, FetchResult
-from monitor.net.fetch import iso
 from monitor.pipeline import reread
 from monitor.pipeline.gather import Gathered, Job, read_page
-from monitor.policy.schedule import error_backoff, next_check, parse_iso
+from monitor.policy.schedule import error_backoff, next_check
 from monitor.store import snapshots, versions
+from monitor.times import iso, parse_iso
+from monitor.urls import choose_canonical
 
 #: Base delay for per-article error backoff.
 ERROR_BASE_DELAY = 300.0

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import sqlite_utils
 
 from monitor import store
 from monitor.config import Settings
-from monitor.discover.parse import BadURL, FeedError, canonicalize_url, parse_feed
+from monitor.discover.parse import FeedError, parse_feed
 from monitor.models import FeedEntry, FetchResult
-from monitor.net.fetch import Fetcher, iso
+from monitor.net.fetch import Fetcher
 from monitor.policy.schedule import error_backoff
 from monitor.store import feeds as feedstore
+from monitor.times import iso
+from monitor.urls import BadURL, canonicalize_url, site_host
 
 #: How deep sitemap indexes may nest before we stop following them.
 MAX_SITEMAP_DEPTH = 2
@@ -29,13 +30,10 @@ class FeedPoll:
     error: str | None = None
 
 
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
-
 
 def outlet_for_url(db: sqlite_utils.Database, settings: Settings, url: str) -> int:
     """The outlet an unlabelled URL belongs to: a configured one by domain, else its host."""
-    host = host_of(url)
+    host = site_host(url)
     configured = settings.outlet_for_host(host)
     if configured:
         return feedstore.ensure_outlet(db, configured.name)

@@ -19,8 +19,8 @@ from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, FetchResult, Version
 from monitor.net.fetch import Fetcher
-from monitor.policy.schedule import parse_iso
 from monitor.store import versions
+from monitor.times import parse_iso
 
 
 @dataclass(frozen=True)

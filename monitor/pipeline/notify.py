@@ -36,12 +36,14 @@ import sqlite_utils
 
 from monitor import store
 from monitor.config import NotifySettings, Settings
+from monitor.errors import one_line
 from monitor.logs import log_event
-from monitor.net.fetch import iso, one_line, parse_retry_after, utcnow
+from monitor.net.fetch import parse_retry_after
 from monitor.net.guard import GuardedBackend, check_host, deadline_scope
 from monitor.net.tls import LazyTLSPool, transport_shell
 from monitor.store import outbox
 from monitor.store.outbox import ChangeInfo, OutboxRow
+from monitor.times import iso, utcnow
 
 #: Longest wait between two looks at the database when a target has nothing due.
 IDLE_POLL = 0.5

@@ -38,16 +38,20 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor import store
 from monitor.config import Settings
+from monitor.errors import one_line
 from monitor.logs import log_event
 from monitor.models import FetchResult
-from monitor.net.fetch import Fetcher, iso, one_line, utcnow
+from monitor.net.fetch import Fetcher
 from monitor.pipeline.commit import commit
 from monitor.pipeline.discover import poll_feed, sync_config
 from monitor.pipeline.gather import Gathered, Job, gather, make_job
 from monitor.pipeline.notify import start_notifications
 from monitor.pipeline.sdnotify import Notifier
-from monitor.policy.politeness import HostGate, HostState, host_key, load_hosts, save_host
+from monitor.policy.politeness import HostGate, HostState
 from monitor.store import feeds as feedstore
+from monitor.store.hosts import load_hosts, save_host
+from monitor.times import iso, utcnow
+from monitor.urls import host_key
 
 #: Seconds between dispatcher ticks (work is also dispatched whenever a fetch finishes).
 DISPATCH_INTERVAL = 0.5

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
-
-import sqlite_utils
 
 from monitor.config import FetchSettings
 from monitor.models import FetchResult
-from monitor.net.fetch import iso
-from monitor.policy.schedule import error_backoff, parse_iso
+from monitor.policy.schedule import error_backoff
 
 #: First pause after a host error; doubles with each further consecutive error.
 HOST_BACKOFF_BASE = 30.0
@@ -26,18 +22,6 @@ HOST_BACKOFF_BASE = 30.0
 HOST_MAX_BACKOFF = 3600.0
 #: Outcomes that say the host itself is in trouble (not just one page).
 HOST_ERRORS = frozenset({"timeout", "network_error"})
-
-
-def host_key(url: str) -> str:
-    """The authority requests are spaced by: "example.org", "127.0.0.1:8080"."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return f"{host}:{port}" if port and port != default else host
 
 
 @dataclass(frozen=True)
@@ -147,53 +131,3 @@ class HostGate:
             return None
         self.states[host] = after
         return after
-
-
-# ---------------------------------------------------------------- persistence (writer thread)
-
-
-def load_hosts(db: sqlite_utils.Database) -> dict[str, HostState]:
-    rows = db.execute(
-        "SELECT host, backoff_until, reason, consecutive_errors, last_error_at FROM hosts"
-    ).fetchall()
-    return {
-        host: HostState(
-            host,
-            parse_iso(until) if until else None,
-            reason,
-            errors,
-            parse_iso(last) if last else None,
-        )
-        for host, until, reason, errors, last in rows
-    }
-
-
-def save_host(db: sqlite_utils.Database, state: HostState) -> None:
-    db.execute(
-        """INSERT INTO hosts (host, backoff_until, reason, consecutive_errors, last_error_at)
-           VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT(host) DO UPDATE SET backoff_until = excluded.backoff_until,
-             reason = excluded.reason, consecutive_errors = excluded.consecutive_errors,
-             last_error_at = excluded.last_error_at""",
-        (
-            state.host,
-            _iso_ceil(state.backoff_until) if state.backoff_until else None,
-            state.reason,
-            state.consecutive_errors,
-            iso(state.last_error_at) if state.last_error_at else None,
-        ),
-    )
-
-
-def _iso_ceil(when: datetime) -> str:
-    # Stored to the second, rounded up: a restart must not wake a host early.
-    whole = when.replace(microsecond=0)
-    return iso(whole if whole == when else whole + timedelta(seconds=1))
-
-
-def hosts_backing_off(db: sqlite_utils.Database, now: datetime) -> list[HostState]:
-    """Hosts paused right now, longest pause first (for ``status``)."""
-    if "hosts" not in db.table_names():
-        return []
-    paused = [s for s in load_hosts(db).values() if s.backing_off(now)]
-    return sorted(paused, key=lambda s: (s.backoff_until, s.host), reverse=True)

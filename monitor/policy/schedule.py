@@ -15,10 +15,6 @@ from monitor.config import ScheduleSettings
 MAX_BACKOFF = 86400.0
 
 
-def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def revisit_interval(since_change: timedelta, settings: ScheduleSettings) -> float | None:
     """Seconds until the next visit, or None once the article has been quiet for good.
 

@@ -15,8 +15,8 @@ from typing import IO, Any, Literal
 import sqlite_utils
 
 from monitor.compare.diff import align_paragraphs
-from monitor.compare.signals import sentences
 from monitor.models import Version
+from monitor.sentences import sentences
 from monitor.store import versions
 
 ExportKind = Literal["changes", "versions", "sentences"]

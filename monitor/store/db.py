@@ -20,12 +20,9 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.errors import StoreError
 from monitor.models import FetchResult, Fingerprint
 from monitor.store.migrations import MIGRATIONS
-
-
-class StoreError(Exception):
-    """The database cannot be opened or is not an article-monitor database."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from monitor import store
-from monitor.net.fetch import iso
+from monitor.times import iso
 
 #: The per-target rate window.
 WINDOW = timedelta(hours=1)

@@ -25,6 +25,8 @@ import struct
 import zlib
 from collections.abc import Callable
 
+from monitor.errors import DeltaError
+
 _TOKEN = re.compile(rb"[^>\n]*[>\n]|[^>\n]+")
 
 #: Bytes of the new page per deflate stream.
@@ -38,9 +40,6 @@ _MAGIC = b"D1"
 _HEADER = struct.Struct(">2sIIII")
 _LEVEL = 6
 
-
-class DeltaError(ValueError):
-    """A delta that does not rebuild a page from the base it was given."""
 
 
 def _shared(same: Callable[[int, int], bool], limit: int) -> int:
