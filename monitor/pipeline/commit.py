@@ -22,7 +22,8 @@ from monitor.config import Settings
 from monitor.extract.normalize import suspect_reason
 from monitor.models import Article, Classification, FetchResult
 from monitor.pipeline import reread
-from monitor.pipeline.gather import Gathered, Job, read_page
+from monitor.pipeline.gather import Gathered, Job
+from monitor.pipeline.reread import needs_reread, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
@@ -32,18 +33,44 @@ from monitor.urls import choose_canonical
 ERROR_BASE_DELAY = 300.0
 
 
+#: What a check can come to.
+CheckOutcome = Literal[
+    "new", "changed", "unchanged", "not_modified", "suspect", "removed", "restored", "gone",
+    "error",
+]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CheckResult:
-    """What one check did, for progress output and summaries."""
+    """What one check did, for progress output, summaries and the daemon's log."""
 
     article_id: int
     url: str
-    outcome: str  # new, changed, unchanged, not_modified, suspect, removed, restored, gone, error
+    outcome: CheckOutcome
     version_id: int | None = None
     change_id: int | None = None
     kinds: tuple[str, ...] = ()
     silent: bool = False
     error: str | None = None
+    #: the fetch behind it (filled in by the engine)
+    status_code: int | None = None
+    fetch_outcome: str | None = None
+    fetch_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class Replan:
+    """Commit could not write this check as gathered: plan the job again (on the
+    writer) and read the same fetch again in a worker, never under the write lock.
+
+    ``stale``: the article moved on while the job was in a worker and the reading
+    depended on it; ``reread``: the latest version was read under older extraction
+    rules and its own page must be read again first (``with_stored``).
+    """
+
+    gathered: Gathered
+    reason: Literal["stale", "reread"]
+    with_stored: bool = False
 
 
 def commit(
@@ -52,10 +79,13 @@ def commit(
     settings: Settings,
     now: datetime,
     rng: random.Random,
-) -> CheckResult:
+) -> CheckResult | Replan:
     """Write everything one check learned, atomically, and schedule the next visit."""
     with store.transaction(db):
-        gathered = _against_current(db, gathered)
+        current = _against_current(db, gathered)
+        if current is None:
+            return Replan(gathered, "stale", with_stored=gathered.job.stored is not None)
+        gathered = current
         fetch = gathered.fetch
         if gathered.extract_error:
             fetch = replace(fetch, outcome="decode_error", error=gathered.extract_error)
@@ -69,6 +99,8 @@ def commit(
         if gathered.article is None:
             return _failed(db, gathered.job, fetch, now)
         result = _fetched(db, gathered, settings, now, rng)
+        if isinstance(result, Replan):
+            return result
         if result.outcome in ("new", "changed", "unchanged", "restored"):
             store.set_fingerprint(db, result.article_id, gathered.fingerprint)
             if gathered.full_read:
@@ -76,10 +108,11 @@ def commit(
         return result
 
 
-def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered:
-    """The check re-based on the database as it is now, inside the writing transaction.
+def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered | None:
+    """The check re-based on the database as it is now, inside the writing transaction;
+    None when the reading itself was made against a state that is gone (re-plan it).
 
-    Between reading the job and committing, another check may have stored a
+    Between planning the job and committing, another check may have stored a
     version of the same article, or merged it into the article its page names as
     canonical; comparing against the stale latest version would store a duplicate.
     """
@@ -93,11 +126,17 @@ def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered:
     known_id = job.latest.id if job.latest is not None else None
     if article == job.article and versions.latest_version_id(db, article.id) == known_id:
         return gathered
-    fresh = replace(job, article=article, latest=versions.latest_version(db, article.id))
-    if gathered.fast_unchanged and gathered.fetch.text is not None:
-        # "unchanged" was judged against a version that is no longer the latest
-        return read_page(fresh, gathered.fetch)
-    return replace(gathered, job=fresh)
+    if gathered.fast_unchanged or gathered.job.stored is not None:
+        return None  # "unchanged", or the re-read, was judged against an older latest
+    latest = versions.latest_version(db, article.id)
+    fresh = replace(
+        job,
+        article=article,
+        latest=latest,
+        latest_rules=rules_of(db, latest.id) if latest is not None else None,
+        stored=None,
+    )
+    return replace(gathered, job=fresh, reread=None)
 
 
 def _schedule_healthy(
@@ -224,7 +263,7 @@ def _fetched(
     settings: Settings,
     now: datetime,
     rng: random.Random,
-) -> CheckResult:
+) -> CheckResult | Replan:
     job, fetch, article = gathered.job, gathered.fetch, gathered.article
     assert article is not None and gathered.content_hash is not None
     article_id = job.article.id
@@ -244,8 +283,10 @@ def _fetched(
         return _suspect(db, job, fetch, now, reason)
     rebased = None
     if latest is not None and gathered.content_hash != latest.content_hash:
-        rebased = reread.rebase(db, job, iso(now))
-        if rebased is not None:
+        if needs_reread(job.latest_rules) and job.stored is None:
+            return Replan(gathered, "reread", with_stored=True)
+        if gathered.reread is not None:
+            rebased = store_reread(db, job.article.id, latest, gathered.reread, iso(now))
             job, latest = replace(job, latest=rebased[0]), rebased[0]
     if latest is not None and gathered.content_hash == latest.content_hash:
         if job.article.status == "removed":

@@ -11,14 +11,10 @@ from monitor import store
 from monitor.config import Settings
 from monitor.discover.parse import FeedError, parse_feed
 from monitor.models import FeedEntry, FetchResult
-from monitor.net.fetch import Fetcher
 from monitor.policy.schedule import error_backoff
 from monitor.store import feeds as feedstore
 from monitor.times import iso
 from monitor.urls import BadURL, canonicalize_url, site_host
-
-#: How deep sitemap indexes may nest before we stop following them.
-MAX_SITEMAP_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -53,33 +49,24 @@ def sync_config(db: sqlite_utils.Database, settings: Settings, now: datetime) ->
                 feedstore.add_feed(db, canonicalize_url(url), outlet_id, iso(now))
 
 
-def poll_feed(
+def commit_feed_poll(
     db: sqlite_utils.Database,
-    fetcher: Fetcher,
     settings: Settings,
     feed: dict,
+    result: FetchResult,
+    read: FeedRead,
     now: datetime,
-    *,
-    depth: int = 0,
-    follow_children: bool = True,
-) -> list[FeedPoll]:
-    """Fetch one feed or sitemap and track the articles it lists.
+) -> FeedPoll:
+    """Commit (writer): record one feed fetch and track the articles it lists.
 
-    A sitemap index's children are registered as feeds. With ``follow_children``
-    they are polled right away, through the same fetcher (a one-shot pass);
-    without, they become due now and the caller dispatches them like any feed,
-    within its politeness limits (the daemon); children the index no longer
-    lists are retired until it lists them again.
+    A sitemap index's children are registered as feeds and become due now, to be
+    dispatched like any feed within the host's politeness limits; children the
+    index no longer lists are retired until it lists them again.
     """
-    result = fetcher.fetch(
-        feed["url"], etag=feed.get("etag"), last_modified=feed.get("last_modified")
-    )
-    read = _read_feed(result, feed["url"])
     kind, entries, error = read.kind, read.entries, read.error
     interval = settings.schedule.feed_interval
     failures = feed.get("consecutive_errors", 0) + 1 if error else 0
     delay = error_backoff(failures, interval, result.retry_after) if error else interval
-    child_feeds: list[dict] = []
     with store.transaction(db):
         store.record_fetch(
             db,
@@ -88,13 +75,12 @@ def poll_feed(
             outcome="feed_error" if error and result.outcome == "ok" else None,
         )
         new_articles = _track_entries(db, settings, feed, entries, now)
-        for child in read.children:
-            child_id, _ = feedstore.add_feed(
-                db, child, feed["outlet_id"], iso(now), parent_id=feed["id"]
-            )
-            child_feeds.append(feedstore.feed_by_id(db, child_id))
-        if kind == "sitemap_index" and not follow_children:
-            feedstore.schedule_children(db, feed["id"], [c["id"] for c in child_feeds], iso(now))
+        children = [
+            feedstore.add_feed(db, child, feed["outlet_id"], iso(now), parent_id=feed["id"])[0]
+            for child in read.children
+        ]
+        if kind == "sitemap_index":
+            feedstore.schedule_children(db, feed["id"], children, iso(now))
         feedstore.record_feed_poll(
             db,
             feed["id"],
@@ -104,15 +90,11 @@ def poll_feed(
             error=error,
             next_poll_at=iso(now + timedelta(seconds=delay)),
         )
-    polls = [FeedPoll(feed["id"], feed["url"], len(entries), new_articles, error)]
-    if follow_children and depth < MAX_SITEMAP_DEPTH:
-        for child in child_feeds:
-            polls.extend(poll_feed(db, fetcher, settings, child, now, depth=depth + 1))
-    return polls
+    return FeedPoll(feed["id"], feed["url"], len(entries), new_articles, error)
 
 
 @dataclass(frozen=True)
-class _FeedRead:
+class FeedRead:
     """What one feed fetch yielded: its kind, entries and child sitemaps, or an error."""
 
     kind: str | None = None
@@ -121,16 +103,16 @@ class _FeedRead:
     error: str | None = None
 
 
-def _read_feed(result: FetchResult, url: str) -> _FeedRead:
+def read_feed(result: FetchResult, url: str) -> FeedRead:
     if result.outcome == "ok" and result.content is not None:
         try:
             parsed = parse_feed(result.content, result.final_url or url)
         except FeedError as exc:
-            return _FeedRead(error=str(exc))
-        return _FeedRead(parsed.kind, tuple(parsed.entries), parsed.sitemaps)
+            return FeedRead(error=str(exc))
+        return FeedRead(parsed.kind, tuple(parsed.entries), parsed.sitemaps)
     if result.outcome != "not_modified":
-        return _FeedRead(error=f"{result.outcome}: {result.error or result.status_code}")
-    return _FeedRead()
+        return FeedRead(error=f"{result.outcome}: {result.error or result.status_code}")
+    return FeedRead()
 
 
 def _track_entries(
@@ -175,4 +157,13 @@ def track_urls(
     return added
 
 
-__all__ = ["BadURL", "FeedPoll", "outlet_for_url", "poll_feed", "sync_config", "track_urls"]
+__all__ = [
+    "BadURL",
+    "FeedPoll",
+    "FeedRead",
+    "commit_feed_poll",
+    "outlet_for_url",
+    "read_feed",
+    "sync_config",
+    "track_urls",
+]

@@ -7,7 +7,7 @@ half, every database write, is monitor.pipeline.commit.commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -19,6 +19,7 @@ from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, FetchResult, Version
 from monitor.net.fetch import Fetcher
+from monitor.pipeline.reread import Reread, StoredPage, read_again, rules_of, stored_page
 from monitor.store import versions
 from monitor.times import parse_iso
 
@@ -32,6 +33,10 @@ class Job:
     selectors: dict[str, str]
     #: seconds a fast-path fingerprint is trusted before one full read ([schedule])
     full_read_every: float
+    #: the extraction rules that read ``latest`` (None: before rules were recorded)
+    latest_rules: str | None = None
+    #: the latest version's own page, planned when it must be re-read (monitor.pipeline.reread)
+    stored: StoredPage | None = None
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,17 @@ class Gathered:
     fingerprint: fastpath.Fingerprint | None = None
     #: the whole extraction cascade read this page (neither fast path nor region read)
     full_read: bool = False
+    #: the latest version's own page read again with today's rules, when it reads
+    #: differently (only when the job planned ``stored``)
+    reread: Reread | None = None
+    #: fallbacks taken on the way (see monitor.pipeline.counters): "fast_path", "region"
+    fallbacks: tuple[str, ...] = ()
 
 
-def make_job(db: sqlite_utils.Database, settings: Settings, article_id: int) -> Job:
+def make_job(
+    db: sqlite_utils.Database, settings: Settings, article_id: int, *, with_stored: bool = False
+) -> Job:
+    """Plan (writer thread): everything a worker needs to check one article."""
     row = store.article_row(db, article_id)
     outlet_name = None
     if row.outlet_id is not None:
@@ -59,11 +72,15 @@ def make_job(db: sqlite_utils.Database, settings: Settings, article_id: int) -> 
         outlet_name = found[0] if found else None
     outlet = settings.outlet(outlet_name)
     selectors = dict(outlet.selectors) if outlet else {}
+    latest = versions.latest_version(db, article_id)
+    stored = stored_page(db, latest.id) if latest is not None and with_stored else None
     return Job(
         article=row,
-        latest=versions.latest_version(db, article_id),
+        latest=latest,
         selectors=selectors,
         full_read_every=settings.schedule.full_read_every,
+        latest_rules=rules_of(db, latest.id) if latest is not None else None,
+        stored=stored,
     )
 
 
@@ -80,6 +97,25 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
         etag=job.article.etag if conditional else None,
         last_modified=job.article.last_modified if conditional else None,
     )
+    return read(job, result)
+
+
+def read(job: Job, result: FetchResult) -> Gathered:
+    """The pure stages on a fetched page (also a re-planned job's second read of the
+    same fetch): fast path, region read or the cascade, then the rules re-read."""
+    gathered = _read_article(job, result)
+    if (
+        job.stored is not None
+        and job.latest is not None
+        and gathered.content_hash is not None
+        and gathered.content_hash != job.latest.content_hash
+    ):
+        again = read_again(job.stored, job.article.url, job.selectors)
+        gathered = replace(gathered, reread=again)
+    return gathered
+
+
+def _read_article(job: Job, result: FetchResult) -> Gathered:
     if not result.ok or result.text is None:
         return Gathered(job=job, fetch=result)
     known = store.fingerprint_of(job.article)
@@ -91,13 +127,19 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
         and known.content_hash == job.latest.content_hash
     ):
         located = fastpath.locate(result.text, known, job.selectors)
-        if located is not None:
-            if located.digest == known.digest:
-                return Gathered(job=job, fetch=result, fast_unchanged=True)
-            edited = _read_region(job, result, located, known)
-            if edited is not None:
-                return edited
+        if located is None:
+            return _with_fallback(read_page(job, result), "fast_path")
+        if located.digest == known.digest:
+            return Gathered(job=job, fetch=result, fast_unchanged=True)
+        edited = _read_region(job, result, located, known)
+        if edited is not None:
+            return edited
+        return _with_fallback(read_page(job, result), "region")
     return read_page(job, result)
+
+
+def _with_fallback(gathered: Gathered, fallback: str) -> Gathered:
+    return replace(gathered, fallbacks=(fallback, *gathered.fallbacks))
 
 
 def _full_read_due(job: Job, fetched_at: str) -> bool:
@@ -141,10 +183,13 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
     except Exception as exc:  # an extractor bug must not stop the other articles
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     digest = content_hash(article)
+    fallbacks: tuple[str, ...] = ()
     try:
         fingerprint = fastpath.take(result.text, article, digest, job.selectors, learn_read=True)
-    except Exception:  # no fingerprint only means no fast path next time
-        fingerprint = None
+    except Exception:  # no fingerprint only means no fast path next time (counted)
+        fingerprint, fallbacks = None, ("fingerprint_error",)
+    if fingerprint is None and not fallbacks:
+        fallbacks = ("no_fingerprint",)
     return Gathered(
         job=job,
         fetch=result,
@@ -152,4 +197,5 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         content_hash=digest,
         fingerprint=fingerprint,
         full_read=True,
+        fallbacks=fallbacks,
     )

@@ -22,8 +22,21 @@ from monitor.compare.diff import diff_versions
 from monitor.extract.cascade import EXTRACTION_RULES, extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, Classification, Version
-from monitor.pipeline.gather import Job
 from monitor.store import snapshots, versions
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """The snapshot of the latest version, read by the planner for a worker to re-read."""
+
+    version_id: int
+    rules: str | None
+    content_hash: str
+    html: bytes | None
+    encoding: str | None
+    url: str | None
+    fetch_id: int | None
+    snapshot_id: int | None
 
 
 @dataclass(frozen=True)
@@ -35,31 +48,55 @@ class Reread:
     snapshot_id: int
 
 
-def read_again(
-    db: sqlite_utils.Database, version_id: int, url: str, selectors: Mapping[str, str]
-) -> Reread | None:
-    """The stored version's own page read with today's rules, when that reads differently
-    from what was stored under older rules; None when it reads the same, the version was
-    read by today's rules, or the answer is unknown (no snapshot kept, a snapshot that
-    does not rebuild or read): then the stored version stands, as before.
-    """
+def rules_of(db: sqlite_utils.Database, version_id: int) -> str | None:
+    """The extraction rules that read a stored version (None: before rules were recorded)."""
+    row = db.execute(
+        "SELECT extraction_rules FROM version_records WHERE id = ?", (version_id,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def needs_reread(rules: str | None) -> bool:
+    """Whether a version read under ``rules`` must be re-read before it is compared."""
+    return rules != EXTRACTION_RULES
+
+
+def stored_page(db: sqlite_utils.Database, version_id: int) -> StoredPage | None:
+    """Plan: what a worker needs to re-read a stored version (its snapshot, rebuilt)."""
     row = db.execute(
         "SELECT extraction_rules, snapshot_id, content_hash, fetch_id FROM version_records"
         " WHERE id = ?",
         (version_id,),
     ).fetchone()
-    if row is None or row[0] == EXTRACTION_RULES or row[1] is None:
+    if row is None:
         return None
-    meta = db.execute("SELECT encoding, url FROM snapshots WHERE id = ?", (row[1],)).fetchone()
-    page = snapshots.snapshot_html(db, row[1])
-    if page is None or meta is None:
+    rules, snapshot_id, digest, fetch_id = row
+    html = encoding = url = None
+    if snapshot_id is not None and needs_reread(rules):
+        meta = db.execute(
+            "SELECT encoding, url FROM snapshots WHERE id = ?", (snapshot_id,)
+        ).fetchone()
+        html = snapshots.snapshot_html(db, snapshot_id)
+        encoding, url = meta if meta else (None, None)
+    return StoredPage(version_id, rules, digest, html, encoding, url, fetch_id, snapshot_id)
+
+
+def read_again(page: StoredPage, url: str, selectors: Mapping[str, str]) -> Reread | None:
+    """Gather (pure): the stored version's own page read with today's rules, when that
+    reads differently from what was stored under older rules; None when it reads the
+    same, the version was read by today's rules, or the answer is unknown (no snapshot
+    kept, a snapshot that does not rebuild or read): then the stored version stands.
+    """
+    if not needs_reread(page.rules) or page.html is None or page.snapshot_id is None:
         return None
     try:
-        text = page.decode(meta[0] or "utf-8", errors="replace")
-        again = normalize(extract(text, meta[1] or url, selectors))
+        text = page.html.decode(page.encoding or "utf-8", errors="replace")
+        again = normalize(extract(text, page.url or url, selectors))
     except Exception:  # an unreadable old page proves nothing either way
         return None
-    return None if content_hash(again) == row[2] else Reread(again, row[3], row[1])
+    if content_hash(again) == page.content_hash:
+        return None
+    return Reread(again, page.fetch_id, page.snapshot_id)
 
 
 def as_reextraction(verdict: Classification) -> Classification:
@@ -74,22 +111,18 @@ def as_reextraction(verdict: Classification) -> Classification:
     )
 
 
-def rebase(db: sqlite_utils.Database, job: Job, now: str) -> tuple[Version, int] | None:
-    """When the latest version was read under older rules and its own page reads
-    differently today, store that re-reading as a version with a ``reextracted``
-    change; returns it and the change id."""
-    latest = job.latest
-    assert latest is not None
-    again = read_again(db, latest.id, job.article.url, job.selectors)
-    if again is None:
-        return None
+def store_reread(
+    db: sqlite_utils.Database, article_id: int, latest: Version, again: Reread, now: str
+) -> tuple[Version, int]:
+    """Commit: store a re-reading as a version with a ``reextracted`` change; returns
+    the version and the change id."""
     article = again.article
     fields = version_fields(article, content_hash(article), now, again.fetch_id, again.snapshot_id)
-    version = versions.insert_version(db, job.article.id, fields)
+    version = versions.insert_version(db, article_id, fields)
     verdict = as_reextraction(classify(diff_versions(latest, version)))
     change_id = versions.insert_change(
         db,
-        job.article.id,
+        article_id,
         from_version_id=latest.id,
         to_version_id=version.id,
         detected_at=now,
