@@ -21,6 +21,19 @@ from pathlib import Path
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
+def _first(*names: str):  # type: ignore[no-untyped-def]
+    """The first of these modules that imports: the baseline's flat layout is tried
+    first, since the editable install would lend this checkout's modules to it."""
+    import importlib
+
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise ImportError(f"none of {names}")
+
+
 def serve(argv: list[str]) -> None:
     """Serve a newsroom; with --changing every filler story gets a one-sentence edit at
     step 1. Prints config and article URLs, then advances on each "advance" line."""
@@ -57,7 +70,8 @@ def _make_fillers_change(room) -> None:  # type: ignore[no-untyped-def]
 
 def setup(db_path: str, config: str, urls_file: str) -> dict:
     from monitor import store
-    from monitor.store import feeds as feedstore
+
+    feedstore = _first("monitor.feedstore", "monitor.store.feeds")
 
     db = store.open_db(db_path)
     now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -71,8 +85,9 @@ def one_pass(db_path: str, config: str) -> dict:
     """Check every tracked article once; CPU of the whole process and of run_pass."""
     from monitor import store
     from monitor.config import load_settings
-    from monitor.net.fetch import Fetcher
-    from monitor.pipeline.check import run_pass
+
+    Fetcher = _first("monitor.fetch", "monitor.net.fetch").Fetcher
+    run_pass = _first("monitor.crawl", "monitor.pipeline.check").run_pass
 
     os.sched_setaffinity(0, {0})
     settings = load_settings(config)
@@ -101,7 +116,8 @@ def mkdb(db_path: str, urls_file: str, count: str) -> dict:
     """A database of ``count`` articles (cycling over the newsroom's URLs with a query
     string), each with one stored version of article-sized text."""
     from monitor import store
-    from monitor.store import feeds as feedstore
+
+    feedstore = _first("monitor.feedstore", "monitor.store.feeds")
 
     db = store.open_db(db_path)
     urls = json.loads(Path(urls_file).read_text())
@@ -131,14 +147,11 @@ def mkdb(db_path: str, urls_file: str, count: str) -> dict:
 def storage(db_path: str, pages: str, edits: str) -> dict:
     """Store real pages, then one-word edits of each through check.gather/commit."""
     from monitor import store
-    from monitor.pipeline import commit as check
 
-    # the read half of a check moved to monitor.pipeline.gather; a baseline may predate it (and
-    # the editable install would serve this checkout's gather.py to it: ask check first)
-    if hasattr(check, "make_job"):
-        reading = check
-    else:
-        from monitor.pipeline import gather as reading
+    check = _first("monitor.check", "monitor.pipeline.commit")
+    # the read half of a check moved to gather; a baseline may predate it (and the
+    # editable install would serve this checkout's modules to it: ask check first)
+    reading = check if hasattr(check, "make_job") else _first("monitor.gather", "monitor.pipeline.gather")
     from monitor.config import Settings
     from monitor.models import FetchResult
 
@@ -164,7 +177,11 @@ def storage(db_path: str, pages: str, edits: str) -> dict:
         replay.html = html
         gathered = reading.gather(reading.make_job(db, settings, article_id), replay)
         now = datetime(2026, 1, 1, tzinfo=UTC)
-        return check.commit(db, gathered, settings, now, rng).outcome
+        outcome = check.commit(db, gathered, settings, now, rng)
+        if not hasattr(outcome, "outcome"):  # the engine's Replan: read the same fetch again
+            job = reading.make_job(db, settings, article_id, with_stored=outcome.with_stored)
+            outcome = check.commit(db, reading.read(job, gathered.fetch), settings, now, rng)
+        return outcome.outcome
 
     pages_kept: dict[int, bytes] = {}
     for path in files:

@@ -211,6 +211,8 @@ class FetchResult:
     error: str | None = None
     elapsed: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    #: cheaper reads that fell back on this page (set by the pipeline, stored with the fetch)
+    fallbacks: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

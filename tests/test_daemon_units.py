@@ -64,14 +64,18 @@ def test_consecutive_host_errors_back_off_exponentially_and_success_resets() -> 
 
 
 def test_gate_enforces_per_host_concurrency_spacing_and_crawl_delay() -> None:
-    """Two at once per host by default, starts at least min_host_delay apart; a robots
-    crawl-delay makes it one at a time, that far apart."""
+    """One request until a host first answers (its robots.txt is not known before), then
+    two at once by default, starts at least min_host_delay apart; a robots crawl-delay
+    makes it one at a time, that far apart."""
     gate = HostGate(FetchSettings(per_host_concurrency=2, min_host_delay=1.0))
     assert gate.can_start("h", NOW, 0.0)
     gate.started("h", 0.0)
     assert not gate.can_start("h", NOW, 0.5)  # too soon
-    assert gate.can_start("h", NOW, 1.0)
+    assert not gate.can_start("h", NOW, 1.0)  # no answer yet: one at a time
+    gate.finished("h", _result("ok", 200), NOW)
     gate.started("h", 1.0)
+    assert gate.can_start("h", NOW, 2.0)
+    gate.started("h", 2.0)
     assert not gate.can_start("h", NOW, 5.0)  # two in flight
     gate.finished("h", _result("ok", 200), NOW, crawl_delay=10)
     assert not gate.can_start("h", NOW, 5.0)  # crawl-delay: one at a time
@@ -81,6 +85,15 @@ def test_gate_enforces_per_host_concurrency_spacing_and_crawl_delay() -> None:
     gate.finished("h", _result("ok", 200), NOW, crawl_delay=10)
     assert not gate.can_start("h", NOW, 14.0) and gate.can_start("h", NOW, 15.0)
     assert gate.blocked({"other"}, NOW, 14.0) == {"h"}
+
+
+def test_gate_spaces_the_second_request_from_the_first_answer() -> None:
+    """A host's first job also fetched robots.txt, so its page went out late: the next
+    request waits min_host_delay from that first answer, not from the job's start."""
+    gate = HostGate(FetchSettings(per_host_concurrency=2, min_host_delay=1.0))
+    gate.started("h", 0.0)
+    gate.finished("h", _result("ok", 200), NOW, mono=0.7)
+    assert not gate.can_start("h", NOW, 1.5) and gate.can_start("h", NOW, 1.7)
 
 
 def test_host_backoff_persists_and_rounds_up(tmp_path: Path) -> None:

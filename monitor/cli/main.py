@@ -356,6 +356,11 @@ def status(app: AppContext) -> None:
         f"last 24 h: {figures['versions_24h']} versions, {figures['changes_24h']} changes, {figures['silent_24h']} silent"
     )
     click.echo(f"all time: {figures['versions']} versions, {figures['changes']} changes")
+    fell_back = ", ".join(f"{name} {n}" for name, n in figures["fallbacks_24h"].items())
+    click.echo(
+        f"reads, last 24 h: {figures['reads_24h']} article fetches; "
+        f"fell back: {fell_back or 'never'}"
+    )
     for row in figures["failing"]:
         click.echo(
             f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"

@@ -86,6 +86,8 @@ def commit(
         if current is None:
             return Replan(gathered, "stale", with_stored=gathered.job.stored is not None)
         gathered = current
+        if gathered.fallbacks:  # kept with the fetch row, for status
+            gathered = replace(gathered, fetch=replace(gathered.fetch, fallbacks=gathered.fallbacks))
         fetch = gathered.fetch
         if gathered.extract_error:
             fetch = replace(fetch, outcome="decode_error", error=gathered.extract_error)

@@ -312,7 +312,7 @@ class Engine:
     def _host_finished(
         self, host: str, result: FetchResult, now: datetime, crawl_delay: float | None
     ) -> None:
-        changed = self.gate.finished(host, result, now, crawl_delay)
+        changed = self.gate.finished(host, result, now, crawl_delay, time.monotonic())
         if changed is None:
             return
         with store.transaction(self.db):

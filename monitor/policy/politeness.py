@@ -87,6 +87,7 @@ class HostGate:
         self._in_flight: dict[str, int] = {}
         self._next_start: dict[str, float] = {}  # monotonic seconds
         self._crawl_delay: dict[str, float] = {}
+        self._answered: set[str] = set()  # hosts that answered a request of this process
 
     def in_flight(self, host: str) -> int:
         return self._in_flight.get(host, 0)
@@ -95,8 +96,10 @@ class HostGate:
         state = self.states.get(host)
         if state is not None and state.backing_off(now):
             return False
-        # robots.txt asking for a crawl delay means one request at a time, spaced.
-        limit = 1 if self._crawl_delay.get(host) else self._settings.per_host_concurrency
+        # robots.txt asking for a crawl delay means one request at a time, spaced; and
+        # until a host first answers, its robots.txt (and any 429) is not known yet.
+        careful = self._crawl_delay.get(host) or host not in self._answered
+        limit = 1 if careful else self._settings.per_host_concurrency
         return self.in_flight(host) < limit and mono >= self._next_start.get(host, 0.0)
 
     def blocked(self, hosts: set[str], now: datetime, mono: float) -> set[str]:
@@ -115,9 +118,21 @@ class HostGate:
         self._next_start[host] = mono + spacing
 
     def finished(
-        self, host: str, result: FetchResult, now: datetime, crawl_delay: float | None = None
+        self,
+        host: str,
+        result: FetchResult,
+        now: datetime,
+        crawl_delay: float | None = None,
+        mono: float | None = None,
     ) -> HostState | None:
-        """Account for a finished request; returns the host's state when it changed."""
+        """Account for a finished request; returns the host's state when it changed.
+
+        A host's first answer also restarts its spacing from ``mono`` (now): that job
+        fetched robots.txt before its page, so its page request started late."""
+        if host not in self._answered and mono is not None:
+            spacing = max(self._settings.min_host_delay, float(crawl_delay or 0.0))
+            self._next_start[host] = max(self._next_start.get(host, 0.0), mono + spacing)
+        self._answered.add(host)
         self._in_flight[host] = max(0, self.in_flight(host) - 1)
         if not self._in_flight[host]:
             del self._in_flight[host]

@@ -271,7 +271,8 @@ def record_fetch(
 ) -> int:
     cursor = db.execute(
         """INSERT INTO fetches (article_id, feed_id, url, fetched_at, status_code, outcome, error,
-           final_url, elapsed_ms, bytes, suspect_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           final_url, elapsed_ms, bytes, suspect_reason, fallbacks)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             article_id,
             feed_id,
@@ -284,6 +285,7 @@ def record_fetch(
             round(result.elapsed * 1000),
             len(result.content) if result.content is not None else None,
             suspect_reason,
+            ",".join(result.fallbacks) or None,
         ),
     )
     return int(cursor.lastrowid)

@@ -306,6 +306,13 @@ def _m8_view_updates_keep_no_stale_passages(db: sqlite_utils.Database) -> None:
     db.execute(f"DELETE FROM passages WHERE {_UNREFERENCED}")
 
 
+def _m9_read_fallbacks(db: sqlite_utils.Database) -> None:
+    # Which cheaper read fell back to a dearer one on each check (comma-separated:
+    # fast_path, region, no_fingerprint, fingerprint_error), so `status` shows a
+    # regression as counts, not only as CPU. NULL: the check took no fallback.
+    db.execute("ALTER TABLE fetches ADD COLUMN fallbacks TEXT")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -315,4 +322,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     m6_passage_store,
     _m7_full_reads_and_rules,
     _m8_view_updates_keep_no_stale_passages,
+    _m9_read_fallbacks,
 )

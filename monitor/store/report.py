@@ -49,6 +49,24 @@ def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, 
         "silent_24h": one(
             "SELECT COUNT(*) FROM changes WHERE detected_at >= ? AND silent = 1", since
         ),
+        "reads_24h": one(
+            "SELECT COUNT(*) FROM fetches WHERE fetched_at >= ? AND article_id IS NOT NULL", since
+        ),
+        "fallbacks_24h": _fallbacks(db, since),
         "versions": one("SELECT COUNT(*) FROM versions"),
         "changes": one("SELECT COUNT(*) FROM changes"),
     }
+
+
+def _fallbacks(db: sqlite_utils.Database, since: str) -> dict[str, int]:
+    """How often each cheaper read fell back since ``since`` (see migration 9)."""
+    counts: dict[str, int] = {}
+    rows = db.execute(
+        "SELECT fallbacks, COUNT(*) FROM fetches WHERE fetched_at >= ? AND fallbacks IS NOT NULL"
+        " GROUP BY fallbacks",
+        (since,),
+    )
+    for names, n in rows:
+        for name in names.split(","):
+            counts[name] = counts.get(name, 0) + n
+    return dict(sorted(counts.items()))
