@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
-
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+from tests.support.paths import REPO
 
 
 @dataclass

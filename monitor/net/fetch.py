@@ -78,7 +78,7 @@ def _guarded_transport(settings: FetchSettings) -> httpx.HTTPTransport:
     transport = transport_shell()
     # httpx has no public hook for the network backend, so the pool is swapped
     # for one whose backend vets and connects to the resolved address
-    # (netguard). tests/test_fetch.py pins that this stays in effect.
+    # (netguard). tests/unit/net/test_fetch.py pins that this stays in effect.
     transport._pool = LazyTLSPool(
         max_connections=100,
         max_keepalive_connections=20,
