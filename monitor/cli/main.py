@@ -15,8 +15,9 @@ import click
 import sqlite_utils
 
 from monitor import __version__, store
-from monitor.config import ConfigError, Settings, load_settings
-from monitor.discover.parse import FeedError, parse_feed
+from monitor.config import Settings, load_settings
+from monitor.discover.parse import parse_feed
+from monitor.errors import MonitorError
 from monitor.net.fetch import Fetcher
 from monitor.pipeline.check import run_pass
 from monitor.pipeline.discover import outlet_for_url, track_urls
@@ -383,7 +384,8 @@ def status(app: AppContext) -> None:
 
 # ------------------------------------------------------------------ entry point
 
-_KNOWN_ERRORS: tuple[type[Exception], ...] = (ConfigError, store.StoreError, BadURL, FeedError)
+#: every error the monitor raises on purpose (monitor.errors): a one-line message, exit 1
+_KNOWN_ERRORS: tuple[type[Exception], ...] = (MonitorError,)
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -1,11 +1,13 @@
-"""SQLite storage: schema, migrations and the queries the pipeline runs.
+"""SQLite storage: opening the database (migrating it), transactions, and the
+queries on articles and fetches the pipeline runs.
 
 One writer (the CLI or the daemon) and any number of readers (Datasette) share
 the file in WAL mode. Every multi-row write that belongs together (a fetch, the
 version it produced, its change, the article's schedule) is one transaction, so
 a crash at any moment leaves either all of it or none of it.
 
-Versions and changes, stored as passage lists, have their own module: monitor.store.versions.
+The schema's migrations live in monitor.store.migrations; versions and changes,
+stored as passage lists, in monitor.store.versions.
 """
 
 from __future__ import annotations
