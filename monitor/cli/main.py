@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 from collections.abc import Callable
@@ -208,6 +209,7 @@ def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...
             poll=not no_feeds,
             on_start=progress.start,
             on_result=progress.step,
+            handle_signals=True,
         )
     progress.finish()
     for poll in summary.feed_polls:
@@ -220,6 +222,11 @@ def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...
         elif result.outcome == "error":
             click.echo(f"error: {result.url}: {result.error}")
     click.echo(summary.line())
+    if summary.stopped_by is not None:
+        # 128 + the signal, as a shell reports it (130 for Ctrl-C); threads still waiting
+        # on the network would hold the exit: their checks were never committed
+        sys.stdout.flush()
+        os._exit(128 + summary.stopped_by)
 
 
 class _Progress:

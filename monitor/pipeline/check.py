@@ -9,9 +9,12 @@ robots Crawl-delay, a host's backoff).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import FrameType
 
 import sqlite_utils
 
@@ -19,8 +22,29 @@ from monitor.config import Settings
 from monitor.net.fetch import Fetcher
 from monitor.pipeline.commit import CheckResult
 from monitor.pipeline.discover import FeedPoll, sync_config
-from monitor.pipeline.engine import Engine
+from monitor.pipeline.engine import Engine, Stop
 from monitor.pipeline.work import HostFilter, PassWork
+
+#: Seconds a stopped pass gives the checks in flight to finish and commit.
+STOP_GRACE = 3.0
+
+
+@contextmanager
+def _signals_stop(engine: Engine, wanted: bool) -> Iterator[None]:
+    """While the pass runs, SIGINT/SIGTERM ask the engine to stop (it finishes cleanly)."""
+    if not wanted:
+        yield
+        return
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        engine.post(Stop(signum))
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @dataclass
@@ -39,6 +63,10 @@ class PassSummary:
     feed_polls: list[FeedPoll] = field(default_factory=list)
     #: how often each fallback was taken (fast path, region read, ...)
     fallbacks: dict[str, int] = field(default_factory=dict)
+    #: the signal that stopped the pass early, if one did
+    stopped_by: int | None = None
+    #: checks in flight when the pass stopped that did not finish in time (redone later)
+    abandoned: int = 0
 
     def add(self, result: CheckResult) -> None:
         self.results.append(result)
@@ -64,7 +92,9 @@ class PassSummary:
             + f" (feeds: {self.feeds_polled} polled, {self.new_articles} new articles"
             + (f", {self.feed_errors} failed" if self.feed_errors else "")
             + ")"
-        )
+            + (f"; stopped early by {signal.Signals(self.stopped_by).name}, the rest is"
+               " still due" if self.stopped_by else "")
+        )  # fmt: skip
 
 
 def run_pass(
@@ -80,8 +110,13 @@ def run_pass(
     hosts: HostFilter | None = None,
     on_result: Callable[[CheckResult, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    handle_signals: bool = False,
 ) -> PassSummary:
-    """Poll feeds (unless given explicit articles), then check articles; returns the summary."""
+    """Poll feeds (unless given explicit articles), then check articles; returns the summary.
+
+    With ``handle_signals`` (the ``check`` command), SIGINT and SIGTERM stop the pass:
+    nothing new starts, checks in flight get :data:`STOP_GRACE` seconds to finish and
+    commit, and the summary says which signal stopped it (``stopped_by``)."""
     summary = PassSummary()
     if article_ids is None:
         sync_config(db, settings, clock())
@@ -97,9 +132,12 @@ def run_pass(
     engine = Engine(
         db, settings, fetcher, clock=clock, rng=rng, on_result=result, on_feed=summary.add_feed
     )
-    try:
+    with _signals_stop(engine, handle_signals):
         engine.serve(work, until_idle=True)
-    finally:
+    if engine.stopping:
+        summary.stopped_by = engine.stopped_by
+        summary.abandoned = engine.drain(STOP_GRACE)
+    else:
         engine.close()
     summary.skipped = work.skipped
     summary.fallbacks = dict(engine.fallbacks)

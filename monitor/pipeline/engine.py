@@ -107,6 +107,7 @@ class Engine:
         self.fallbacks: Counter[str] = Counter()
         self.checks = 0
         self.stopping = False
+        self.stopped_by: int | None = None
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._articles: dict[int, str] = {}  # in flight: article id → host
         self._feeds: set[int] = set()
@@ -175,7 +176,7 @@ class Engine:
     def _handle(self, message: object | None, work: WorkSource | None) -> None:
         try:
             if isinstance(message, Stop):
-                self.stopping = True
+                self.stopping, self.stopped_by = True, message.signum
                 log_event("signal", signal=signal.Signals(message.signum).name)
             elif isinstance(message, _ArticleDone):
                 self._article_done(message)
