@@ -19,7 +19,14 @@ from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, FetchResult, Version
 from monitor.net.fetch import Fetcher
-from monitor.pipeline.reread import Reread, StoredPage, read_again, rules_of, stored_page
+from monitor.pipeline.reread import (
+    Reread,
+    StoredPage,
+    needs_reread,
+    read_again,
+    rules_of,
+    stored_page,
+)
 from monitor.store import versions
 from monitor.times import parse_iso
 
@@ -110,7 +117,12 @@ def read(job: Job, result: FetchResult) -> Gathered:
         and gathered.content_hash is not None
         and gathered.content_hash != job.latest.content_hash
     ):
-        again = read_again(job.stored, job.article.url, job.selectors)
+        try:
+            again = read_again(job.stored, job.article.url, job.selectors)
+        except Exception:  # an unreadable old page proves nothing either way (counted)
+            return _with_fallback(gathered, "reread_error")
+        if again is None and job.stored.html is None and needs_reread(job.stored.rules):
+            return _with_fallback(gathered, "reread_no_snapshot")
         gathered = replace(gathered, reread=again)
     return gathered
 

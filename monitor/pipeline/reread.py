@@ -85,15 +85,13 @@ def read_again(page: StoredPage, url: str, selectors: Mapping[str, str]) -> Rere
     """Gather (pure): the stored version's own page read with today's rules, when that
     reads differently from what was stored under older rules; None when it reads the
     same, the version was read by today's rules, or the answer is unknown (no snapshot
-    kept, a snapshot that does not rebuild or read): then the stored version stands.
+    kept, a snapshot that does not rebuild): then the stored version stands. Raises
+    what extraction raises on a page that does not read (the caller counts it).
     """
     if not needs_reread(page.rules) or page.html is None or page.snapshot_id is None:
         return None
-    try:
-        text = page.html.decode(page.encoding or "utf-8", errors="replace")
-        again = normalize(extract(text, page.url or url, selectors))
-    except Exception:  # an unreadable old page proves nothing either way
-        return None
+    text = page.html.decode(page.encoding or "utf-8", errors="replace")
+    again = normalize(extract(text, page.url or url, selectors))
     if content_hash(again) == page.content_hash:
         return None
     return Reread(again, page.fetch_id, page.snapshot_id)

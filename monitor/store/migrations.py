@@ -308,7 +308,7 @@ def _m8_view_updates_keep_no_stale_passages(db: sqlite_utils.Database) -> None:
 
 def _m9_read_fallbacks(db: sqlite_utils.Database) -> None:
     # Which cheaper read fell back to a dearer one on each check (comma-separated:
-    # fast_path, region, no_fingerprint, fingerprint_error), so `status` shows a
+    # fast_path, region, no_fingerprint, fingerprint_error, reread_error, reread_no_snapshot), so `status` shows a
     # regression as counts, not only as CPU. NULL: the check took no fallback.
     db.execute("ALTER TABLE fetches ADD COLUMN fallbacks TEXT")
 
