@@ -64,7 +64,8 @@ def test_malformed_feed_is_refused_in_one_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("article-monitor: error:"), result.stderr
     assert "feed" in lines[0].lower()
-    assert "no feeds tracked" in run_cli("feed", "list", db=db, config=config).stdout
+    assert not db.exists(), "a refused feed leaves no database behind"
+    assert "does not exist" in run_cli("feed", "list", db=db, config=config).stderr
 
 
 def test_check_reports_feed_errors_and_goes_on(newsroom, tmp_path: Path) -> None:
