@@ -76,8 +76,8 @@ def _article_moves(
            WHERE status != 'stopped' AND next_check_at > ? AND last_checked_at IS NOT NULL
              AND consecutive_errors = 0 AND suspect_count = 0""",
         (iso(now),),
-    ).fetchall()
-    moves = []
+    )
+    moves = []  # only the moved rows are kept: the cursor is read row by row
     for article_id, checked, changed, planned in rows:
         was = parse_iso(planned)
         due = replanned_visit(now, parse_iso(checked), parse_iso(changed), was, settings, rng)
