@@ -14,7 +14,7 @@ import click
 import sqlite_utils
 
 from monitor import __version__, store
-from monitor.cli.hints import fetch_hint, global_option_first, missing_db
+from monitor.cli.hints import fetch_hint, global_option_first, missing_db, plural
 from monitor.config import Settings, load_settings
 from monitor.discover.parse import parse_feed
 from monitor.errors import MonitorError
@@ -301,16 +301,21 @@ def status(app: AppContext) -> None:
         f"(file {human_bytes(main_size)} + WAL {human_bytes(wal_size)})"
     )
     click.echo(
-        f"tracked: {figures['outlets']} outlets, {figures['feeds']} feeds, {figures['articles']} articles ({by_status})"
+        f"tracked: {plural(figures['outlets'], 'outlet')}, {plural(figures['feeds'], 'feed')}, "
+        f"{plural(figures['articles'], 'article')} ({by_status})"
     )
     click.echo(f"due now: {figures['due_now']}; next due: {figures['next_due'] or '-'}")
     click.echo(
-        f"last 24 h: {figures['versions_24h']} versions, {figures['changes_24h']} changes, {figures['silent_24h']} silent"
+        f"last 24 h: {plural(figures['versions_24h'], 'version')}, "
+        f"{plural(figures['changes_24h'], 'change')}, {figures['silent_24h']} silent"
     )
-    click.echo(f"all time: {figures['versions']} versions, {figures['changes']} changes")
+    click.echo(
+        f"all time: {plural(figures['versions'], 'version')}, "
+        f"{plural(figures['changes'], 'change')}"
+    )
     fell_back = ", ".join(f"{name} {n}" for name, n in figures["fallbacks_24h"].items())
     click.echo(
-        f"reads, last 24 h: {figures['reads_24h']} article fetches; "
+        f"reads, last 24 h: {plural(figures['reads_24h'], 'article fetch', 'article fetches')}; "
         f"fell back: {fell_back or 'never'}"
     )
     for row in figures["failing"]:

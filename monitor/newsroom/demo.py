@@ -313,8 +313,9 @@ def _final_report(db_path: Path, echo: Echo) -> dict:
     finally:
         db.conn.close()
     echo(
-        f"demo finished: {counts['articles']} articles, {counts['versions']} versions, "
-        f"{counts['changes']} changes, {counts['silent']} silent edits"
+        f"demo finished: {_n(counts['articles'], 'article')}, "
+        f"{_n(counts['versions'], 'version')}, {_n(counts['changes'], 'change')}, "
+        f"{_n(counts['silent'], 'silent edit')}"
     )
     if first_silent:
         echo(
@@ -322,3 +323,7 @@ def _final_report(db_path: Path, echo: Echo) -> dict:
             f"http://127.0.0.1:8001/-/monitor/change/{first_silent[0]}"
         )
     return counts
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -148,7 +148,8 @@ def test_feed_list_shows_the_last_and_next_poll(newsroom, tmp_path: Path) -> Non
 
 
 def test_one_article_reads_in_the_singular(tmp_path: Path) -> None:
-    """The summary of a one-article check reads "1 article", "1 new version", not "1 articles"."""
+    """The summary of a one-article check, and `status` after it, read "1 article",
+    "1 new version", "1 version", not "1 articles"."""
     from tests.support.httpserver import TestServer, text
 
     page = "<html><body><article><h1>Story</h1>" + "<p>A paragraph long enough to keep.</p>" * 4
@@ -158,6 +159,9 @@ def test_one_article_reads_in_the_singular(tmp_path: Path) -> None:
         result = run_cli("check", server.url("/a"), db=tmp_path / "m.db", config=config)
     assert result.code == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith("checked 1 article: 1 new version, 0 changes")
+    status = run_cli("status", db=tmp_path / "m.db", config=config).stdout
+    assert "tracked: 1 outlet, 0 feeds, 1 article (1 active)" in status
+    assert "all time: 1 version, 0 changes" in status
 
 
 def test_run_help_names_the_config_file_init_writes() -> None:

@@ -47,7 +47,7 @@ def test_feed_add_check_diff_status(newsroom, config_file: Path, tmp_path: Path)
 
     status = run_cli("status", db=db, config=plain_config)
     assert status.code == 0
-    assert "1 feeds" in status.stdout and "silent" in status.stdout
+    assert "1 feed," in status.stdout and "silent" in status.stdout
 
 
 def test_malformed_feed_is_refused_in_one_line(tmp_path: Path) -> None:
