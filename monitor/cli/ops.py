@@ -116,7 +116,8 @@ def serve(app: AppContext, host: str, port: int) -> None:
     "duration",
     type=click.FloatRange(min=1),
     default=None,
-    help="Run unattended for this many seconds, then exit 0 with a summary.",
+    help="Run unattended for this many seconds (from the monitor's first look at every "
+    "story), then exit 0 with a summary.",
 )
 @click.option(
     "--step-seconds",

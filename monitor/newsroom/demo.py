@@ -30,6 +30,7 @@ from monitor import store
 from monitor.errors import StoreError
 from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
 from monitor.newsroom.core import OUTLETS
+from monitor.store.feeds import RETIRED
 from monitor.times import iso, utcnow
 
 Echo = Callable[[str], None]
@@ -245,9 +246,14 @@ def _introduce(server: NewsroomServer, db_path: Path, review_url: str, echo: Ech
     echo("  look at: the silent edits feed, each change page's word diff, the outlet pages")
 
 
+#: Longest wait for the monitor's first look before the newsroom starts editing anyway.
+FIRST_LOOK_TIMEOUT = 60.0
+
+
 def _narrate(
     room: Newsroom, db_path: Path, options: DemoOptions, echo: Echo, sleep: Callable[[float], None]
 ) -> None:
+    _await_first_look(db_path, echo, sleep)
     started, last_seen = time.monotonic(), 0
     while True:
         elapsed = time.monotonic() - started
@@ -261,6 +267,41 @@ def _narrate(
         if room.step < room.max_step:
             room.advance()
             echo(f"[newsroom] step {room.step}: editors at work")
+
+
+def _await_first_look(db_path: Path, echo: Echo, sleep: Callable[[float], None]) -> None:
+    """Hold the newsroom's first edit until the monitor has read every story once.
+
+    An edit made before the monitor's first visit is part of the first version, never a
+    change: on a slow or busy machine the demo would miss its own seed case (the silent
+    comment line at step 2). The --for clock starts after this wait.
+    """
+    echo("[newsroom] waiting for the monitor to read every story once")
+    deadline = time.monotonic() + FIRST_LOOK_TIMEOUT
+    while time.monotonic() < deadline:
+        if _first_look_done(db_path):
+            echo("[newsroom] the monitor has read every story: editing starts")
+            return
+        sleep(0.2)
+    echo("[newsroom] the monitor is slow to start: editing starts anyway")
+
+
+def _first_look_done(db_path: Path) -> bool:
+    """Every feed polled (sitemap children included) and every article found checked once."""
+    db = _readonly(db_path)
+    try:
+        waiting, articles = db.execute(
+            """SELECT (SELECT COUNT(*) FROM feeds WHERE last_polled_at IS NULL
+                         AND (next_poll_at IS NULL OR next_poll_at < ?))
+                    + (SELECT COUNT(*) FROM articles WHERE last_checked_at IS NULL),
+                      (SELECT COUNT(*) FROM articles)""",
+            (RETIRED,),
+        ).fetchone()
+    except sqlite3.Error:
+        return False  # the daemon is still migrating or holds the lock: look again
+    finally:
+        db.conn.close()
+    return bool(articles) and not waiting
 
 
 def _readonly(db_path: Path) -> sqlite_utils.Database:

@@ -32,13 +32,17 @@ def demo(db: Path, seconds: str = "4") -> list[str]:
 @pytest.mark.slow
 def test_demo_records_into_the_global_db_and_recreates_only_its_own(tmp_path: Path) -> None:
     """`--db X demo` runs the demo in X (marked as a demo database), its config and logs
-    beside it, nothing at the default demo path; a second run recreates X."""
+    beside it, nothing at the default demo path; the newsroom edits only once the monitor
+    has read every story; a second run recreates X."""
     default = REPO / "article-monitor-demo.db"
     existed = default.exists()
     db = tmp_path / "mine.db"
     first = run_cli(*demo(db), timeout=120)
     assert first.code == 0, first.stderr
     assert f"database: {db}" in first.stdout
+    # no edit before the monitor's first look: an edit then would be in version 1, unseen
+    out = first.stdout
+    assert out.index("has read every story: editing starts") < out.index("[newsroom] step 1:")
     assert default.exists() == existed, "the demo ignored --db"
     marked = sqlite3.connect(db).execute("SELECT note FROM demo").fetchone()[0]
     assert "article-monitor demo" in marked
