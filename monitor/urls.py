@@ -69,6 +69,10 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         raise BadURL(f"not a URL: {raw!r} ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
+        suggestion = _with_scheme(raw)
+        if suggestion:
+            # "localhost:9/story" parses as scheme "localhost": say what to type instead
+            raise BadURL(f"no scheme in {raw!r}: add the scheme: {suggestion}")
         why = (
             f"unsupported scheme {scheme!r} (only http and https): {raw!r}"
             if scheme
@@ -81,6 +85,23 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
     path = _normalize(_remove_dot_segments(parts.path), _PATH_SAFE) or "/"
     return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
+
+
+_BARE_HOST = re.compile(r"(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::\d{1,5})?(?:[/?#].*)?", re.S)
+
+
+def _with_scheme(raw: str) -> str | None:
+    """``raw`` with a scheme, when it reads as a host name and path typed without one
+    (``example.org/news``, ``localhost:9/story``); None for anything else (``mailto:``)."""
+    if "://" in raw:
+        return None
+    match = _BARE_HOST.fullmatch(raw)
+    if match is None:
+        return None
+    host = match["host"].lower()
+    if host == "localhost" or _is_ip(host):
+        return f"http://{raw}"  # local test servers rarely speak TLS
+    return f"https://{raw}" if "." in host else None
 
 
 def _host(parts: SplitResult) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,11 +14,11 @@ import click
 import sqlite_utils
 
 from monitor import __version__, store
+from monitor.cli.hints import fetch_hint, global_option_first, missing_db, plural
 from monitor.config import Settings, load_settings
 from monitor.discover.parse import parse_feed
 from monitor.errors import MonitorError
 from monitor.net.fetch import Fetcher
-from monitor.pipeline.check import run_pass
 from monitor.pipeline.discover import outlet_for_url, track_urls
 from monitor.store import feeds as feedstore
 from monitor.store import report, versions
@@ -54,8 +52,19 @@ class AppContext:
             self._db = store.open_db(self.db_path)
         return self._db
 
+    def require_db(self) -> None:
+        """For commands that only read (or tidy) the database: a mistyped --db is an error,
+        never a new empty database reporting 0 articles."""
+        if not self.db_path.exists():
+            raise UserError(missing_db(self.db_path))
+
     def fetcher(self) -> Fetcher:
         return Fetcher(self.settings.fetch, clock=utcnow)
+
+
+def valid_urls(urls: tuple[str, ...] | list[str]) -> list[str]:
+    """Canonical URLs, or BadURL for the first bad one, before any database is opened."""
+    return [canonicalize_url(url) for url in urls]
 
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -104,6 +113,7 @@ def add(app: AppContext, urls: tuple[str, ...], outlet: str | None) -> None:
     Example:
       article-monitor add https://example.org/news/2026/story.html --outlet example
     """
+    valid_urls(urls)  # a bad URL must not leave a new database behind
     for article_id, url, created in track_urls(app.db, app.settings, list(urls), outlet, utcnow()):
         click.echo(f"{'added' if created else 'already tracked'}: #{article_id} {url}")
 
@@ -137,8 +147,11 @@ def feed_add(app: AppContext, url: str, outlet: str | None, no_verify: bool) -> 
         with app.fetcher() as fetcher:
             result = fetcher.fetch(canonical)
         if not result.ok or result.content is None:
+            hint = fetch_hint(result.outcome, result.error, result.status_code)
             raise UserError(
-                f"cannot fetch feed {canonical}: {result.outcome}: {result.error or result.status_code}"
+                f"cannot fetch feed {canonical}: {result.outcome}: "
+                f"{result.error or result.status_code} ({hint + '; ' if hint else ''}"
+                "--no-verify adds it without fetching)"
             )
         parsed = parse_feed(result.content, result.final_url or canonical)
         kind = f"{parsed.kind}, {len(parsed.entries) or len(parsed.sitemaps)} entries"
@@ -162,92 +175,21 @@ def feed_list(app: AppContext) -> None:
     Example:
       article-monitor feed list
     """
+    app.require_db()
     rows = feedstore.list_feeds(app.db)
     if not rows:
         click.echo("no feeds tracked (add one with: article-monitor feed add URL)")
     for row in rows:
+        polled = row["last_polled_at"]
         state = row["last_error"] or (
-            f"{row['entries_seen']} entries seen" if row["last_polled_at"] else "not polled yet"
+            f"{row['entries_seen']} entries seen" if polled else "not polled yet"
         )
+        when = f"; last poll {polled}" if polled else ""
+        when += f"; next poll {row['next_poll_at']}" if row["next_poll_at"] else ""
         click.echo(
-            f"#{row['id']} [{row['outlet'] or '-'}] {row['url']} ({row['kind'] or '?'}; {state})"
+            f"#{row['id']} [{row['outlet'] or '-'}] {row['url']} "
+            f"({row['kind'] or '?'}; {state}{when})"
         )
-
-
-@cli.command()
-@click.option(
-    "--all", "check_all", is_flag=True, help="Check every tracked article, not just the due ones."
-)
-@click.option("--no-feeds", is_flag=True, help="Do not poll feeds first.")
-@click.argument("urls", nargs=-1)
-@pass_app
-def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...]) -> None:
-    """One pass now: poll feeds, fetch due (or all, or the given) articles, store changes.
-
-    Given URLs are tracked first if they are not yet.
-
-    \b
-    Examples:
-      article-monitor check
-      article-monitor check --all
-      article-monitor check https://example.org/news/story.html
-    """
-    db, settings = app.db, app.settings
-    article_ids = None
-    if urls:
-        article_ids = [aid for aid, _, _ in track_urls(db, settings, list(urls), None, utcnow())]
-    progress = _Progress(enabled=sys.stderr.isatty())
-    with app.fetcher() as fetcher:
-        summary = run_pass(
-            db,
-            fetcher,
-            settings,
-            clock=utcnow,
-            rng=random.Random(),
-            check_all=check_all,
-            article_ids=article_ids,
-            poll=not no_feeds,
-            on_start=progress.start,
-            on_result=progress.step,
-            handle_signals=True,
-        )
-    progress.finish()
-    for poll in summary.feed_polls:
-        if poll.error:
-            click.echo(f"feed error: {poll.url}: {poll.error}")
-    for result in summary.results:
-        if result.change_id is not None:
-            flag = " SILENT" if result.silent else ""
-            click.echo(f"change #{result.change_id}{flag} [{', '.join(result.kinds)}] {result.url}")
-        elif result.outcome == "error":
-            click.echo(f"error: {result.url}: {result.error}")
-    click.echo(summary.line())
-    if summary.stopped_by is not None:
-        # 128 + the signal, as a shell reports it (130 for Ctrl-C); threads still waiting
-        # on the network would hold the exit: their checks were never committed
-        sys.stdout.flush()
-        os._exit(128 + summary.stopped_by)
-
-
-class _Progress:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled, self.done, self.total = enabled, 0, 0
-
-    def start(self, total: int) -> None:
-        self.total = total
-
-    def step(self, result: Any, total: int) -> None:
-        self.done += 1
-        if self.enabled:
-            click.echo(
-                f"\r[{self.done}/{total}] {result.outcome:<12} {result.url[:60]:<60}",
-                nl=False,
-                err=True,
-            )
-
-    def finish(self) -> None:
-        if self.enabled and self.done:
-            click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
 
 
 @cli.command()
@@ -293,6 +235,7 @@ def diff(
     from monitor.compare.diff import diff_versions
     from monitor.compare.render import render_html, render_json, render_text
 
+    app.require_db()
     row = _find_article(app.db, article)
     numbers = [v["version_number"] for v in versions.versions_of(app.db, row["id"])]
     if len(numbers) < 2:
@@ -345,6 +288,7 @@ def status(app: AppContext) -> None:
     Example:
       article-monitor --db /var/lib/article-monitor/article-monitor.db status
     """
+    app.require_db()
     now = utcnow()
     figures = report.status_report(app.db, iso(now), iso(now - timedelta(hours=24)))
     by_status = ", ".join(f"{n} {s}" for s, n in sorted(figures["by_status"].items())) or "none"
@@ -357,16 +301,21 @@ def status(app: AppContext) -> None:
         f"(file {human_bytes(main_size)} + WAL {human_bytes(wal_size)})"
     )
     click.echo(
-        f"tracked: {figures['outlets']} outlets, {figures['feeds']} feeds, {figures['articles']} articles ({by_status})"
+        f"tracked: {plural(figures['outlets'], 'outlet')}, {plural(figures['feeds'], 'feed')}, "
+        f"{plural(figures['articles'], 'article')} ({by_status})"
     )
     click.echo(f"due now: {figures['due_now']}; next due: {figures['next_due'] or '-'}")
     click.echo(
-        f"last 24 h: {figures['versions_24h']} versions, {figures['changes_24h']} changes, {figures['silent_24h']} silent"
+        f"last 24 h: {plural(figures['versions_24h'], 'version')}, "
+        f"{plural(figures['changes_24h'], 'change')}, {figures['silent_24h']} silent"
     )
-    click.echo(f"all time: {figures['versions']} versions, {figures['changes']} changes")
+    click.echo(
+        f"all time: {plural(figures['versions'], 'version')}, "
+        f"{plural(figures['changes'], 'change')}"
+    )
     fell_back = ", ".join(f"{name} {n}" for name, n in figures["fallbacks_24h"].items())
     click.echo(
-        f"reads, last 24 h: {figures['reads_24h']} article fetches; "
+        f"reads, last 24 h: {plural(figures['reads_24h'], 'article fetch', 'article fetches')}; "
         f"fell back: {fell_back or 'never'}"
     )
     for row in figures["failing"]:
@@ -403,15 +352,21 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def main(argv: list[str] | None = None, *, entry: Callable[..., Any] = cli) -> None:
     """Run the CLI; every failure is one line on stderr and a non-zero exit, never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        code = entry.main(args=argv, prog_name=PROG, standalone_mode=False)
+        code = entry.main(args=args, prog_name=PROG, standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except click.exceptions.Abort:
         _fail("aborted", 130)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # a bare `article-monitor` (or `feed`) asks what there is: the help, as --help shows it
+        click.echo(exc.ctx.get_help())
+        sys.exit(0)
     except click.UsageError as exc:
+        moved = global_option_first(exc, args)
         hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
-        _fail(f"{exc.format_message()}{hint}", 2)
+        _fail(moved or f"{exc.format_message()}{hint}", 2)
     except click.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code)
     except _KNOWN_ERRORS as exc:
@@ -432,6 +387,7 @@ def sqlite3_errors() -> tuple[type[Exception], ...]:
     return (sqlite3.Error,)
 
 
-# Commands for operating the monitor (run, serve, demo, init, export, gc) live in
-# monitor.cli.ops; importing it registers them on the group above.
+# `check` lives in monitor.cli.checking and the commands for operating the monitor (run,
+# serve, demo, init, export, gc) in monitor.cli.ops; importing them registers them above.
+from monitor.cli import checking as cli_checking  # noqa: E402,F401
 from monitor.cli import ops as cli_ops  # noqa: E402,F401

@@ -33,7 +33,7 @@ def run(app: AppContext, shutdown_timeout: float) -> None:
 
     \b
     Example:
-      article-monitor --config monitor.toml run
+      article-monitor --config article-monitor.toml run
     """
     from monitor.pipeline.run import run_daemon
 
@@ -62,6 +62,7 @@ def gc(app: AppContext, older_than: str | None, dry_run: bool) -> None:
     from monitor.config import parse_duration
     from monitor.store.retention import collect_garbage, human_bytes
 
+    app.require_db()
     age = app.settings.retention.snapshot_max_age
     if older_than is not None:
         try:
@@ -102,6 +103,7 @@ def serve(app: AppContext, host: str, port: int) -> None:
     """
     from monitor.review.app import serve as serve_review
 
+    app.require_db()
     try:
         serve_review(app.db_path, host=host, port=port)
     except OSError as exc:
@@ -114,7 +116,8 @@ def serve(app: AppContext, host: str, port: int) -> None:
     "duration",
     type=click.FloatRange(min=1),
     default=None,
-    help="Run unattended for this many seconds, then exit 0 with a summary.",
+    help="Run unattended for this many seconds (from the monitor's first look at every "
+    "story), then exit 0 with a summary.",
 )
 @click.option(
     "--step-seconds",
@@ -128,7 +131,7 @@ def serve(app: AppContext, host: str, port: int) -> None:
     type=click.Path(path_type=Path),
     default="article-monitor-demo.db",
     show_default=True,
-    help="Scratch database for the demo (recreated on every run).",
+    help="Scratch database for the demo (recreated on every run); the global --db does the same.",
 )
 @click.option(
     "--review-port",
@@ -137,24 +140,52 @@ def serve(app: AppContext, host: str, port: int) -> None:
     show_default=True,
     help="Port for the review UI on 127.0.0.1 (another free one if taken).",
 )
-def demo(duration: float | None, step_seconds: float, demo_db: Path, review_port: int) -> None:
+@click.pass_context
+def demo(
+    ctx: click.Context, duration: float | None, step_seconds: float, demo_db: Path, review_port: int
+) -> None:
     """Offline demo: a simulated newsroom edits its stories while the monitor watches.
 
     Starts the newsroom on 127.0.0.1, the daemon (`run`) with a fast schedule and
     the review UI (`serve`), prints the review URL and each change as it is
-    found. No network needed. Ctrl-C stops every part cleanly.
+    found. No network needed. Ctrl-C or SIGTERM stops every part cleanly.
+
+    The demo records into --db if given (else article-monitor-demo.db) and
+    recreates that database on every run, so it refuses one that is not a demo
+    database.
 
     \b
     Example:
       article-monitor demo --for 60
+      article-monitor --db /tmp/demo.db demo
     """
-    from monitor.newsroom.demo import DemoOptions, run_demo
+    from monitor.newsroom.demo import DemoOptions, check_demo_target, run_demo
 
+    demo_db = _demo_db(ctx, demo_db)
     if not demo_db.resolve().parent.exists():
         raise UserError(f"database directory does not exist: {demo_db.resolve().parent}")
     if demo_db.is_dir():
-        raise UserError(f"--demo-db is a directory, not a database file: {demo_db}")
+        raise UserError(f"{demo_db} is a directory, not a database file: pass another --db")
+    check_demo_target(demo_db)
     run_demo(DemoOptions(demo_db, duration, step_seconds, review_port), click.echo)
+
+
+def _demo_db(ctx: click.Context, demo_db: Path) -> Path:
+    """The demo's database: the global --db when typed on the command line, else --demo-db.
+
+    ARTICLE_MONITOR_DB is not followed: it usually names the real database."""
+    from click.core import ParameterSource
+
+    root = ctx.find_root()
+    app: AppContext = root.obj
+    if root.get_parameter_source("db_path") is not ParameterSource.COMMANDLINE:
+        return demo_db
+    if ctx.get_parameter_source("demo_db") is ParameterSource.COMMANDLINE and (
+        demo_db.resolve() != app.db_path.resolve()
+    ):
+        raise UserError(f"two demo databases given (--db {app.db_path}, --demo-db {demo_db}): "
+                        "give one, --db")  # fmt: skip
+    return app.db_path
 
 
 @cli.command()
@@ -223,10 +254,13 @@ def export(
     """
     from monitor.review.export import FIELDS, Filters, records, write_csv, write_jsonl
 
+    app.require_db()
     if since is not None:
         since = _utc_bound(since)
     if output is not None and not output.resolve().parent.exists():
         raise UserError(f"directory does not exist: {output.resolve().parent}")
+    if outlet is not None:
+        _known_outlet(app, outlet)
     rows = records(app.db, what, Filters(since=since, outlet=outlet, silent_only=silent_only))  # type: ignore[arg-type]
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
@@ -236,6 +270,16 @@ def export(
             out.close()
     if output:
         click.echo(f"wrote {count} {what} records to {output}", err=True)
+
+
+def _known_outlet(app: AppContext, outlet: str) -> None:
+    """`--outlet nope` is a typo, not a request for an empty file."""
+    from monitor.store.feeds import outlet_names
+
+    names = outlet_names(app.db)
+    if outlet not in names:
+        known = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
+        raise UserError(f"no outlet named {outlet!r} (outlets: {known or 'none yet'})")
 
 
 def _utc_bound(value: str) -> str:

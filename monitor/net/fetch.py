@@ -56,6 +56,8 @@ class _Robots:
     rules: Protego | bool  # True: allow all; False: disallow all
     expires: datetime
     reachable: bool
+    #: why robots.txt could not even be requested (refused connection or address, DNS)
+    failure: tuple[FetchOutcome, str] | None = None
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -284,13 +286,23 @@ class Fetcher:
         return bytes(body)
 
     def _check_robots(self, url: httpx.URL) -> None:
-        rules = self._robots_rules(url)
+        robots = self._robots_entry(url)
+        rules = robots.rules
         allowed = rules if isinstance(rules, bool) else rules.can_fetch(str(url), ROBOTS_TOKEN)
-        if not allowed:
-            why = "robots.txt unreachable" if rules is False else "robots.txt disallows"
-            raise _Stop("robots_disallowed", one_line(f"{why} {url}"))
+        if allowed:
+            return
+        if rules is False and robots.failure is not None:
+            # The host could not be reached at all: say why (a refused connection or
+            # address), not "robots.txt unreachable", which reads like the site's policy.
+            outcome, detail = robots.failure
+            raise _Stop(outcome, one_line(f"{detail} (asking for its robots.txt)"))
+        why = "robots.txt unreachable" if rules is False else "robots.txt disallows"
+        raise _Stop("robots_disallowed", one_line(f"{why} {url}"))
 
     def _robots_rules(self, url: httpx.URL) -> Protego | bool:
+        return self._robots_entry(url).rules
+
+    def _robots_entry(self, url: httpx.URL) -> _Robots:
         key = f"{url.scheme} {url.host} {url.port or _default_port(url)}"
         now = self._clock()
         cached = self._robots.get(key)
@@ -302,7 +314,7 @@ class Fetcher:
             if not fresh.reachable and cached is not None and cached.reachable:
                 fresh = _Robots(cached.rules, fresh.expires, reachable=True)
             self._robots[key] = cached = fresh
-        return cached.rules
+        return cached
 
     def _load_robots(self, robots_url: httpx.URL, now: datetime) -> _Robots:
         """Fetch robots.txt: 2xx rules, 4xx allow all, 5xx or unreachable disallow all."""
@@ -322,8 +334,8 @@ class Fetcher:
                         return _Robots(rules, ok, reachable=True)
                 finally:
                     response.close()
-        except Exception:  #  any failure means "unreachable" (RFC 9309)
-            return _Robots(False, failed, reachable=False)
+        except Exception as exc:  #  any failure means "unreachable" (RFC 9309)
+            return _Robots(False, failed, reachable=False, failure=_classify_error(exc))
         # 429 says "slow down", not "no robots.txt here": treat it like a 5xx.
         if 400 <= status < 500 and status != 429:
             return _Robots(True, ok, reachable=True)

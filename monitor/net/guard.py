@@ -244,7 +244,10 @@ def check_host(
     if not allow_private:
         for ip in addresses:
             if not is_public(ip):
-                raise AddressRefused(f"{host} resolves to non-public address {ip}")
+                raise AddressRefused(
+                    f"{host} resolves to non-public address {ip}; to fetch it anyway set "
+                    "[fetch] allow_private_addresses = true (tests and intranets only)"
+                )
     return addresses
 
 

@@ -14,6 +14,7 @@ import contextlib
 import json
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,11 +22,16 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 import sqlite_utils
 
 from monitor import store
+from monitor.errors import StoreError
 from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
+from monitor.newsroom.core import OUTLETS
+from monitor.store.feeds import RETIRED
+from monitor.times import iso, utcnow
 
 Echo = Callable[[str], None]
 
@@ -39,6 +45,10 @@ suspect_confirmations = 2
 
 """
 _PRIVATE = "allow_private_addresses = true\n"
+#: The first line of the demo's config file: a file without it is never overwritten.
+CONFIG_MARK = "# written by `article-monitor demo`, rewritten on every demo run\n"
+#: The table that marks a database as the demo's own (recreated on every run).
+MARK_TABLE = "demo"
 
 
 @dataclass(frozen=True)
@@ -49,11 +59,68 @@ class DemoOptions:
     review_port: int = 8001
 
 
+def demo_files(db_path: Path) -> tuple[Path, Path, Path]:
+    """The demo's config and the logs of its daemon and review UI, beside its database."""
+    stem = db_path.with_suffix("")
+    return tuple(Path(f"{stem}.{name}") for name in ("demo.toml", "daemon.log", "review.log"))  # type: ignore[return-value]
+
+
+def check_demo_target(path: Path) -> None:
+    """Refuse (StoreError) to recreate a database, or rewrite a config, the demo did not make."""
+    if not is_demo_db(path):
+        raise StoreError(
+            f"{path} is not a demo database, and the demo recreates its database: pass "
+            "another --db (a new file or an earlier demo's), e.g. --db article-monitor-demo.db"
+        )
+    config = demo_files(path)[0]
+    if config.exists() and not config.read_text(encoding="utf-8", errors="replace").startswith(
+        CONFIG_MARK
+    ):
+        raise StoreError(f"{config} exists and was not written by the demo: pass another --db")
+
+
+def is_demo_db(path: Path) -> bool:
+    """A database the demo may recreate: its own (marked), one holding nothing, or one from
+    an older demo (only the newsroom's outlets, only 127.0.0.1). A missing file holds nothing."""
+    if not path.exists():
+        return True
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if MARK_TABLE in tables or not tables:
+            return True
+        if not {"articles", "feeds", "outlets"} <= tables:
+            return False
+        names = ",".join(f"'{o.name}'" for o in OUTLETS)
+        foreign = conn.execute(
+            f"""SELECT (SELECT COUNT(*) FROM outlets WHERE name NOT IN ({names}))
+                 + (SELECT COUNT(*) FROM articles WHERE url NOT LIKE 'http://127.0.0.1:%')
+                 + (SELECT COUNT(*) FROM feeds WHERE url NOT LIKE 'http://127.0.0.1:%')"""
+        ).fetchone()[0]
+        return bool(foreign == 0)
+    except sqlite3.Error:
+        return False  # not a database at all: never ours to delete
+    finally:
+        conn.close()
+
+
 def fresh_demo_db(path: Path) -> None:
     """The demo's newsroom listens on new ports each run, so its database starts empty."""
+    check_demo_target(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    store.open_db(path).conn.close()
+    db = store.open_db(path)
+    try:
+        db.execute(f"CREATE TABLE {MARK_TABLE} (created_at TEXT NOT NULL, note TEXT NOT NULL)")
+        db.execute(
+            f"INSERT INTO {MARK_TABLE} VALUES (?, ?)",
+            (iso(utcnow()), "made by `article-monitor demo`, which recreates it on every run"),
+        )
+    finally:
+        db.conn.close()
 
 
 def free_port(preferred: int) -> int:
@@ -73,7 +140,7 @@ def write_config(server: NewsroomServer, path: Path) -> None:
     outlets = server.outlet_config_toml()
     assert _PRIVATE in outlets, "the newsroom config must allow its 127.0.0.1 outlets"
     outlets = outlets.replace(_PRIVATE, _PRIVATE + 'min_host_delay = "0.05s"\n', 1)
-    path.write_text(DEMO_SCHEDULE + outlets, encoding="utf-8")
+    path.write_text(CONFIG_MARK + DEMO_SCHEDULE + outlets, encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -100,31 +167,74 @@ def run_demo(
     """Run newsroom, daemon and review UI side by side; returns the final counts."""
     db_path = options.db_path.resolve()
     fresh_demo_db(db_path)
-    config = db_path.with_suffix(".toml")
+    config = demo_files(db_path)[0]
     room = Newsroom(seed=0)
     port = free_port(options.review_port)
     base = [sys.executable, "-m", "monitor", "--db", str(db_path), "--config", str(config)]
+    review_url = f"http://127.0.0.1:{port}/-/monitor"
+    with _TermAsInterrupt() as term:
+        reviewed = _run_parts(room, options, base, port, term, echo, sleep)
+        counts = _final_report(db_path, echo)
+    counts["review_answered"] = reviewed
+    if reviewed is not None:
+        echo(f"review UI {'answered' if reviewed else 'did NOT answer'} at {review_url}")
+    return counts
+
+
+def _run_parts(
+    room: Newsroom,
+    options: DemoOptions,
+    base: list[str],
+    port: int,
+    term: _TermAsInterrupt,
+    echo: Echo,
+    sleep: Callable[[float], None],
+) -> bool | None:
+    """Newsroom, daemon and review UI until the time is up or an interrupt; all stopped
+    on return. Returns whether the review UI answered (None when interrupted)."""
+    db_path = options.db_path.resolve()
+    config, daemon_log, review_log = demo_files(db_path)
     review_url = f"http://127.0.0.1:{port}/-/monitor"
     with serve_newsroom(room, host="127.0.0.1") as server:
         write_config(server, config)
         _introduce(server, db_path, review_url, echo)
         with (
-            _process([*base, "run", "--shutdown-timeout", "5"], db_path.with_suffix(".daemon.log")),
-            _process([*base, "serve", "--port", str(port)], db_path.with_suffix(".review.log")),
+            _process([*base, "run", "--shutdown-timeout", "5"], daemon_log),
+            _process([*base, "serve", "--port", str(port)], review_log),
         ):
-            reviewed: bool | None = None
             try:
                 _narrate(room, db_path, options, echo, sleep)
-                reviewed = _review_answers(review_url)
+                return _review_answers(review_url)
             except KeyboardInterrupt:
                 # Ctrl-C reached the whole process group: the daemon and the review UI
-                # are shutting down on their own; the context managers wait for them.
+                # are shutting down on their own. After a SIGTERM to the demo alone, the
+                # context managers send them theirs. Either way they are waited for.
                 echo("interrupted: stopping the newsroom, the monitor and the review UI")
-    counts = _final_report(db_path, echo)
-    counts["review_answered"] = reviewed
-    if reviewed is not None:
-        echo(f"review UI {'answered' if reviewed else 'did NOT answer'} at {review_url}")
-    return counts
+                return None
+            finally:
+                term.armed = False  # shutting down: a second SIGTERM must not cut it short
+
+
+class _TermAsInterrupt:
+    """SIGTERM (``kill``, a service manager) stops the demo as Ctrl-C does: every part
+    stopped cleanly, the summary printed, exit 0. Only the first one interrupts, and only
+    while the demo runs; during shutdown SIGTERM is ignored, since shutdown is bounded."""
+
+    def __init__(self) -> None:
+        self.armed = True
+        self._previous: object = None
+
+    def __enter__(self) -> _TermAsInterrupt:
+        self._previous = signal.signal(signal.SIGTERM, self._on_term)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._previous)  # type: ignore[arg-type]
+
+    def _on_term(self, signum: int, frame: FrameType | None) -> None:
+        if self.armed:
+            self.armed = False
+            raise KeyboardInterrupt
 
 
 def _introduce(server: NewsroomServer, db_path: Path, review_url: str, echo: Echo) -> None:
@@ -136,9 +246,14 @@ def _introduce(server: NewsroomServer, db_path: Path, review_url: str, echo: Ech
     echo("  look at: the silent edits feed, each change page's word diff, the outlet pages")
 
 
+#: Longest wait for the monitor's first look before the newsroom starts editing anyway.
+FIRST_LOOK_TIMEOUT = 60.0
+
+
 def _narrate(
     room: Newsroom, db_path: Path, options: DemoOptions, echo: Echo, sleep: Callable[[float], None]
 ) -> None:
+    _await_first_look(db_path, echo, sleep)
     started, last_seen = time.monotonic(), 0
     while True:
         elapsed = time.monotonic() - started
@@ -152,6 +267,41 @@ def _narrate(
         if room.step < room.max_step:
             room.advance()
             echo(f"[newsroom] step {room.step}: editors at work")
+
+
+def _await_first_look(db_path: Path, echo: Echo, sleep: Callable[[float], None]) -> None:
+    """Hold the newsroom's first edit until the monitor has read every story once.
+
+    An edit made before the monitor's first visit is part of the first version, never a
+    change: on a slow or busy machine the demo would miss its own seed case (the silent
+    comment line at step 2). The --for clock starts after this wait.
+    """
+    echo("[newsroom] waiting for the monitor to read every story once")
+    deadline = time.monotonic() + FIRST_LOOK_TIMEOUT
+    while time.monotonic() < deadline:
+        if _first_look_done(db_path):
+            echo("[newsroom] the monitor has read every story: editing starts")
+            return
+        sleep(0.2)
+    echo("[newsroom] the monitor is slow to start: editing starts anyway")
+
+
+def _first_look_done(db_path: Path) -> bool:
+    """Every feed polled (sitemap children included) and every article found checked once."""
+    db = _readonly(db_path)
+    try:
+        waiting, articles = db.execute(
+            """SELECT (SELECT COUNT(*) FROM feeds WHERE last_polled_at IS NULL
+                         AND (next_poll_at IS NULL OR next_poll_at < ?))
+                    + (SELECT COUNT(*) FROM articles WHERE last_checked_at IS NULL),
+                      (SELECT COUNT(*) FROM articles)""",
+            (RETIRED,),
+        ).fetchone()
+    except sqlite3.Error:
+        return False  # the daemon is still migrating or holds the lock: look again
+    finally:
+        db.conn.close()
+    return bool(articles) and not waiting
 
 
 def _readonly(db_path: Path) -> sqlite_utils.Database:
@@ -204,8 +354,9 @@ def _final_report(db_path: Path, echo: Echo) -> dict:
     finally:
         db.conn.close()
     echo(
-        f"demo finished: {counts['articles']} articles, {counts['versions']} versions, "
-        f"{counts['changes']} changes, {counts['silent']} silent edits"
+        f"demo finished: {_n(counts['articles'], 'article')}, "
+        f"{_n(counts['versions'], 'version')}, {_n(counts['changes'], 'change')}, "
+        f"{_n(counts['silent'], 'silent edit')}"
     )
     if first_silent:
         echo(
@@ -213,3 +364,7 @@ def _final_report(db_path: Path, echo: Echo) -> dict:
             f"http://127.0.0.1:8001/-/monitor/change/{first_silent[0]}"
         )
     return counts
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

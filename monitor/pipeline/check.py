@@ -57,6 +57,8 @@ class PassSummary:
     changes: int = 0
     silent: int = 0
     errors: int = 0
+    #: articles that answered 404/410 and were never seen alive (a wrong URL, usually)
+    gone: int = 0
     suspect: int = 0
     skipped: int = 0
     results: list[CheckResult] = field(default_factory=list)
@@ -75,6 +77,7 @@ class PassSummary:
         self.changes += result.change_id is not None
         self.silent += result.change_id is not None and result.silent
         self.errors += result.outcome == "error"
+        self.gone += result.outcome == "gone"
         self.suspect += result.outcome == "suspect"
 
     def add_feed(self, poll: FeedPoll) -> None:
@@ -83,18 +86,31 @@ class PassSummary:
         self.feed_errors += poll.error is not None
         self.new_articles += poll.new_articles
 
+    @property
+    def nothing_checked(self) -> bool:
+        """Work was wanted (articles due or given, feeds due) and not one page was fetched and read."""
+        wanted = self.checked + self.skipped + self.feeds_polled
+        answered = self.checked - self.errors - self.gone + self.feeds_polled - self.feed_errors
+        return wanted > 0 and answered <= 0
+
     def line(self) -> str:
         return (
-            f"checked {self.checked} articles: {self.new_versions} new versions, "
-            f"{self.changes} changes, {self.silent} silent edits, {self.errors} errors"
+            f"checked {_n(self.checked, 'article')}: {_n(self.new_versions, 'new version')}, "
+            f"{_n(self.changes, 'change')}, {_n(self.silent, 'silent edit')}, "
+            f"{_n(self.errors, 'error')}"
+            + (f", {self.gone} gone (404/410)" if self.gone else "")
             + (f", {self.suspect} suspect" if self.suspect else "")
             + (f", {self.skipped} skipped (host backing off)" if self.skipped else "")
-            + f" (feeds: {self.feeds_polled} polled, {self.new_articles} new articles"
+            + f" (feeds: {self.feeds_polled} polled, {_n(self.new_articles, 'new article')}"
             + (f", {self.feed_errors} failed" if self.feed_errors else "")
             + ")"
             + (f"; stopped early by {signal.Signals(self.stopped_by).name}, the rest is"
                " still due" if self.stopped_by else "")
         )  # fmt: skip
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def run_pass(

@@ -32,14 +32,17 @@ from monitor.pipeline.commit import CheckResult
 from monitor.pipeline.discover import FeedPoll, sync_config
 from monitor.pipeline.engine import Engine, Stop, Wake
 from monitor.pipeline.notify import start_notifications
+from monitor.pipeline.reschedule import apply_schedule, next_due
 from monitor.pipeline.sdnotify import Notifier
 from monitor.pipeline.work import DueWork, HostFilter
-from monitor.times import utcnow
+from monitor.times import parse_iso, utcnow
 
 #: Seconds between dispatcher ticks (work is also dispatched whenever a fetch finishes).
 DISPATCH_INTERVAL = 0.5
 #: Seconds between ``event=stats`` lines.
 STATS_INTERVAL = 300.0
+#: Seconds between looks at whether the daemon went idle (to log when work is next due).
+IDLE_PROBE = 1.0
 
 Clock = Callable[[], datetime]
 
@@ -71,6 +74,9 @@ class Daemon:
         self._tick_pending = threading.Event()
         self._last_ping = 0.0
         self._last_stats = time.monotonic()
+        self._rng = rng or random.Random()
+        self._idle_logged: int | None = None  # engine.checks when event=next_due was logged
+        self._next_idle_probe = 0.0
         self._scheduler = BackgroundScheduler(timezone=UTC)
         logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
@@ -81,6 +87,9 @@ class Daemon:
     def run(self) -> int:
         """Serve until asked to stop; returns the number of fetches abandoned at shutdown."""
         sync_config(self.db, self.settings, self.clock())
+        moved = apply_schedule(self.db, self.settings.schedule, self.clock(), self._rng)
+        log_event("schedule", articles_earlier=moved.earlier, articles_later=moved.later,
+                  articles_resumed=moved.resumed, feeds_moved=moved.feeds)  # fmt: skip
         self._scheduler.add_job(
             self._tick,
             "interval",
@@ -96,6 +105,7 @@ class Daemon:
         ).fetchone()
         log_event("ready", pid=os.getpid(), articles=counts[0], feeds=counts[1])
         self.notifier.ready(f"watching {counts[0]} articles, {counts[1]} feeds")
+        self._log_next_due()
         try:
             self.engine.serve(self.work, until_idle=False, heartbeat=self._heartbeat)
         finally:
@@ -119,6 +129,27 @@ class Daemon:
         self._ping_watchdog()
         if time.monotonic() - self._last_stats >= STATS_INTERVAL:
             self._log_stats()
+        self._idle_probe()
+
+    def _idle_probe(self) -> None:
+        """Once the work of a burst is done, say when work is next due (one line a burst)."""
+        if self.engine.in_flight or self._idle_logged == self.engine.checks:
+            return
+        mono = time.monotonic()
+        if mono < self._next_idle_probe:
+            return
+        self._next_idle_probe = mono + IDLE_PROBE
+        self._log_next_due(only_if_idle=True)
+
+    def _log_next_due(self, *, only_if_idle: bool = False) -> None:
+        now = self.clock()
+        due = next_due(self.db, now)
+        if only_if_idle and (due.articles_due or due.feeds_due):
+            return  # still work waiting (host spacing, a backoff): not idle yet
+        self._idle_logged = self.engine.checks
+        log_event("next_due", articles_due=due.articles_due, next_article=due.next_article,
+                  next_article_in=_until(due.next_article, now), feeds_due=due.feeds_due,
+                  next_feed=due.next_feed, next_feed_in=_until(due.next_feed, now))  # fmt: skip
 
     def _ping_watchdog(self) -> None:
         interval = self.notifier.watchdog_interval
@@ -131,6 +162,18 @@ class Daemon:
         self._last_stats = time.monotonic()
         fallbacks = {f"fallback_{k}": v for k, v in sorted(self.engine.fallbacks.items())}
         log_event("stats", checks=self.engine.checks, in_flight=self.engine.in_flight, **fallbacks)
+
+
+def _until(moment: str | None, now: datetime) -> str | None:
+    """``13m``, ``2h5m``, ``45s``: how long until ``moment``, for people reading the log."""
+    if moment is None:
+        return None
+    seconds = max(0, round((parse_iso(moment) - now).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m{secs}s" if minutes and secs else f"{minutes}m" if minutes else f"{secs}s"
 
 
 def _log_check(result: CheckResult) -> None:

@@ -45,6 +45,46 @@ def next_check(
     return now + timedelta(seconds=with_jitter(interval, settings.jitter, rng))
 
 
+def replanned_visit(
+    now: datetime,
+    last_checked: datetime,
+    last_changed: datetime,
+    planned: datetime,
+    settings: ScheduleSettings,
+    rng: random.Random,
+) -> datetime | None:
+    """Where a healthy article's next visit belongs under ``settings`` (a schedule changed
+    since ``planned`` was set at ``last_checked``); None keeps ``planned``.
+
+    ``planned`` is kept while it lies within the jitter band of the interval the settings
+    give at that check, so restarting under the same schedule moves nothing. A moved
+    visit is never before ``now``; an article past ``stop_after`` keeps its visit (that
+    visit stops it).
+    """
+    interval = revisit_interval(last_checked - last_changed, settings)
+    if interval is None:
+        return None
+    gap = (planned - last_checked).total_seconds()
+    if abs(gap - interval) <= interval * settings.jitter + 1.0:
+        return None
+    return max(now, last_checked + timedelta(seconds=with_jitter(interval, settings.jitter, rng)))
+
+
+def resumed_visit(
+    now: datetime,
+    last_checked: datetime,
+    last_changed: datetime,
+    settings: ScheduleSettings,
+    rng: random.Random,
+) -> datetime | None:
+    """The next visit of an article no longer revisited (quiet past an older, shorter
+    ``stop_after``) that the settings would still revisit; None: it stays stopped."""
+    interval = revisit_interval(now - last_changed, settings)
+    if interval is None:
+        return None
+    return max(now, last_checked + timedelta(seconds=with_jitter(interval, settings.jitter, rng)))
+
+
 def error_backoff(consecutive_errors: int, base: float, retry_after: float | None = None) -> float:
     """Exponential backoff after failures, never sooner than the server asked."""
     delay = min(base * 2 ** max(consecutive_errors - 1, 0), MAX_BACKOFF)

@@ -19,6 +19,11 @@ def ensure_outlet(db: sqlite_utils.Database, name: str, domain: str | None = Non
     )
 
 
+def outlet_names(db: sqlite_utils.Database) -> list[str]:
+    """Every outlet's name, sorted (for messages that list what there is)."""
+    return [row[0] for row in db.execute("SELECT name FROM outlets ORDER BY name")]
+
+
 def add_feed(
     db: sqlite_utils.Database,
     url: str,

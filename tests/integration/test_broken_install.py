@@ -46,7 +46,7 @@ def test_missing_extractor_library_is_an_error_naming_it(tmp_path: Path) -> None
         assert _cli(tmp_path, "add", server.url("/a")).returncode == 0
         checked = _cli(tmp_path, "check", "--all")
     assert "ImportError" in checked.stdout and MISSING in checked.stdout
-    assert "1 errors" in checked.stdout.splitlines()[-1]
+    assert "1 error" in checked.stdout.splitlines()[-1]
     assert "suspect" not in checked.stdout
     assert "Traceback" not in checked.stderr
     status = _cli(tmp_path, "status")

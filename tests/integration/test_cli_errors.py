@@ -57,7 +57,7 @@ def test_bad_url_in_a_list_adds_nothing(db_with_article: Path) -> None:
     """`add good bad` is refused whole: the good URL is not half-added."""
     run_cli("add", "https://example.org/b", "gopher://x", db=db_with_article)
     listed = run_cli("status", db=db_with_article).stdout
-    assert "1 articles" in listed
+    assert "1 article (" in listed
 
 
 def test_broken_config_file_is_a_one_line_error(tmp_path: Path, db_with_article: Path) -> None:

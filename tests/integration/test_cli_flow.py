@@ -47,7 +47,7 @@ def test_feed_add_check_diff_status(newsroom, config_file: Path, tmp_path: Path)
 
     status = run_cli("status", db=db, config=plain_config)
     assert status.code == 0
-    assert "1 feeds" in status.stdout and "silent" in status.stdout
+    assert "1 feed," in status.stdout and "silent" in status.stdout
 
 
 def test_malformed_feed_is_refused_in_one_line(tmp_path: Path) -> None:
@@ -64,7 +64,8 @@ def test_malformed_feed_is_refused_in_one_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("article-monitor: error:"), result.stderr
     assert "feed" in lines[0].lower()
-    assert "no feeds tracked" in run_cli("feed", "list", db=db, config=config).stdout
+    assert not db.exists(), "a refused feed leaves no database behind"
+    assert "does not exist" in run_cli("feed", "list", db=db, config=config).stderr
 
 
 def test_check_reports_feed_errors_and_goes_on(newsroom, tmp_path: Path) -> None:

@@ -491,3 +491,27 @@ def test_real_pages_decode_without_added_damage() -> None:
         decoded = decode_body(data, "text/html")
         assert decoded is not None, page.name
         assert decoded[0].count("\ufffd") == data.count("\ufffd".encode()), page.name
+
+
+def test_a_closed_port_reads_as_a_refused_connection_not_as_robots_policy() -> None:
+    """robots.txt is asked for first; when even that connection is refused, the fetch says
+    "Connection refused" (a network error the host backs off from), not "robots.txt
+    unreachable", which reads like the site's policy."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with fetcher() as f:
+        result = f.fetch(f"http://127.0.0.1:{port}/story")
+    assert result.outcome == "network_error"
+    assert "connection refused" in (result.error or "").lower()
+    assert "unreachable" not in (result.error or "")
+
+
+def test_a_refused_address_names_the_setting_that_allows_it() -> None:
+    """The address guard's error says which setting to change, and that it is for tests
+    and intranets only."""
+    with TestServer({"/": text("x")}) as server, Fetcher(FetchSettings()) as f:
+        result = f.fetch(server.url("/"))
+    assert result.outcome == "address_refused"
+    assert "[fetch] allow_private_addresses = true" in (result.error or "")
+    assert server.connections == 0

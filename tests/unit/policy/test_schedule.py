@@ -6,7 +6,13 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import ScheduleSettings
-from monitor.policy.schedule import error_backoff, next_check, revisit_interval
+from monitor.policy.schedule import (
+    error_backoff,
+    next_check,
+    replanned_visit,
+    resumed_visit,
+    revisit_interval,
+)
 
 SETTINGS = ScheduleSettings()
 
@@ -47,3 +53,52 @@ def test_error_backoff_doubles_and_respects_retry_after() -> None:
     assert [error_backoff(n, 60) for n in (1, 2, 3)] == [60, 120, 240]
     assert error_backoff(40, 60) == 86400
     assert error_backoff(1, 60, retry_after=3600) == 3600
+
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+FAST = ScheduleSettings(tiers=((3600.0, 2.0),), stop_after=86400.0)
+
+
+def test_a_visit_planned_under_the_same_schedule_stays_where_it_is() -> None:
+    """Restarting with an unchanged schedule moves nothing: a visit within the jitter band
+    of the interval the schedule gives is kept."""
+    checked = NOW - timedelta(minutes=2)
+    for planned_in in (810, 900, 990):  # 15 min ± 10 % jitter
+        planned = checked + timedelta(seconds=planned_in)
+        assert replanned_visit(NOW, checked, checked, planned, SETTINGS, random.Random(1)) is None
+
+
+def test_a_shorter_tier_pulls_the_planned_visit_in_but_never_before_now() -> None:
+    """An article checked 2 minutes ago and due in 13 more under 15-minute tiers is due now
+    under 2-second tiers (its new visit would have been in the past)."""
+    checked = NOW - timedelta(minutes=2)
+    planned = checked + timedelta(minutes=15)
+    moved = replanned_visit(NOW, checked, checked, planned, FAST, random.Random(1))
+    assert moved == NOW
+
+
+def test_a_longer_tier_pushes_the_planned_visit_out() -> None:
+    """From 2-second tiers back to the defaults: a visit planned 2 s after the last check
+    moves to about 15 minutes after it."""
+    checked = NOW - timedelta(seconds=1)
+    planned = checked + timedelta(seconds=2)
+    moved = replanned_visit(NOW, checked, checked, planned, SETTINGS, random.Random(1))
+    assert moved is not None
+    assert 810 <= (moved - checked).total_seconds() <= 990
+
+
+def test_an_article_past_the_new_stop_after_keeps_its_visit() -> None:
+    """Past the new stop_after, the planned visit is kept (that visit stops the article)."""
+    changed = NOW - timedelta(days=3)
+    checked = NOW - timedelta(hours=1)
+    planned = checked + timedelta(hours=3)
+    assert replanned_visit(NOW, checked, changed, planned, FAST, random.Random(1)) is None
+
+
+def test_a_longer_stop_after_resumes_a_stopped_article() -> None:
+    """An article stopped after 1 day quiet is visited again when stop_after grows to 30
+    days; one quiet for 40 days stays stopped."""
+    checked = NOW - timedelta(hours=2)
+    resumed = resumed_visit(NOW, checked, NOW - timedelta(days=2), SETTINGS, random.Random(1))
+    assert resumed is not None and resumed >= NOW
+    assert resumed_visit(NOW, checked, NOW - timedelta(days=40), SETTINGS, random.Random(1)) is None

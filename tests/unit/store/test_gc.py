@@ -138,6 +138,7 @@ def test_prune_snapshots_unlinks_versions(tmp_path: Path) -> None:
 
 def test_status_shows_database_size(tmp_path: Path) -> None:
     """`status` has a "database size" line with the file and the WAL."""
+    assert run_cli("add", "https://example.org/a", db=tmp_path / "m.db").code == 0
     result = run_cli("status", db=tmp_path / "m.db")
     assert result.code == 0
     assert re.search(
