@@ -110,7 +110,8 @@ def read(job: Job, result: FetchResult) -> Gathered:
         and gathered.content_hash is not None
         and gathered.content_hash != job.latest.content_hash
     ):
-        again = read_again(job.stored, job.article.url, job.selectors)
+        content_type = (result.headers or {}).get("content-type")
+        again = read_again(job.stored, job.article.url, job.selectors, content_type)
         gathered = replace(gathered, reread=again)
     return gathered
 
