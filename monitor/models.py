@@ -177,6 +177,8 @@ class FeedResult:
     entries: tuple[FeedEntry, ...] = ()
     sitemaps: tuple[str, ...] = ()
     title: str | None = None
+    #: entries listed past the most one feed is read for (a sitemap's 50,000 URLs)
+    unread: int = 0
 
 
 FetchOutcome = Literal[
