@@ -215,6 +215,8 @@ def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...
     for poll in summary.feed_polls:
         if poll.error:
             click.echo(f"feed error: {poll.url}: {poll.error}")
+        if poll.held_back:
+            click.echo(poll.capped_line())
     for result in summary.results:
         if result.change_id is not None:
             flag = " SILENT" if result.silent else ""
@@ -373,6 +375,8 @@ def status(app: AppContext) -> None:
         click.echo(
             f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
         )
+    for line in figures["capped_feeds"]:
+        click.echo(line)
     for row in figures["failing_feeds"]:
         click.echo(
             f"failing feed #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
