@@ -18,9 +18,10 @@ from monitor.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-#: The longest duration any key takes: ten years. Far beyond any sensible setting, and
-#: far below what datetime arithmetic can hold (year 9999).
-MAX_DURATION = 3650 * 86400.0
+#: The longest duration any key takes: a hundred years. Far beyond any sensible setting
+#: ("--older-than 9999d" means "keep everything"), and far within what datetime
+#: arithmetic holds either way from today (years 1 to 9999).
+MAX_DURATION = 36500 * 86400.0
 # Visible ASCII, space and tab: what an HTTP field value may hold (RFC 9110 §5.5; httpx
 # refuses non-ASCII outright). No CR or LF, which would end the header line.
 _FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -48,7 +49,7 @@ def parse_duration(value: object, *, key: str = "duration") -> float:
     if seconds < 0:
         raise ConfigError(f"{key}: a duration cannot be negative")
     if seconds > MAX_DURATION:
-        raise ConfigError(f"{key}: {value!r} is too long (at most 3650 days)")
+        raise ConfigError(f"{key}: {value!r} is too long (at most 36500 days)")
     return seconds
 
 

@@ -72,11 +72,13 @@ def test_a_notify_header_error_never_shows_the_secret(tmp_path: Path) -> None:
 
 
 def test_the_longest_duration_still_adds_to_a_date() -> None:
-    """Any accepted duration can be added to today's date (no OverflowError later)."""
+    """Any accepted duration can be added to or taken from today's date (no
+    OverflowError later), and "9999d" (gc --older-than: keep everything) is accepted."""
+    assert parse_duration("9999d", key="k") == 9999 * 86400
     longest = parse_duration(f"{int(MAX_DURATION // 86400)}d", key="k")
-    assert datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=longest) > datetime(
-        2035, 1, 1, tzinfo=UTC
-    )
+    today = datetime(2026, 1, 1, tzinfo=UTC)
+    assert today + timedelta(seconds=longest) > datetime(2125, 1, 1, tzinfo=UTC)
+    assert today - timedelta(seconds=longest) < datetime(1927, 1, 1, tzinfo=UTC)
     with pytest.raises(ConfigError, match="too long"):
         parse_duration(MAX_DURATION + 1, key="k")
 
