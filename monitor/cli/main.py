@@ -54,6 +54,14 @@ class AppContext:
             self._db = store.open_db(self.db_path)
         return self._db
 
+    @property
+    def read_db(self) -> sqlite_utils.Database:
+        """The database for commands that only read: read-only where it can be."""
+        if self._db is None:
+            self.settings  # noqa: B018 - a broken config must fail before the database is touched
+            self._db = store.open_for_reading(self.db_path)
+        return self._db
+
     def fetcher(self) -> Fetcher:
         return Fetcher(self.settings.fetch, clock=utcnow)
 
@@ -162,7 +170,7 @@ def feed_list(app: AppContext) -> None:
     Example:
       article-monitor feed list
     """
-    rows = feedstore.list_feeds(app.db)
+    rows = feedstore.list_feeds(app.read_db)
     if not rows:
         click.echo("no feeds tracked (add one with: article-monitor feed add URL)")
     for row in rows:
@@ -295,7 +303,7 @@ def diff(
     from monitor.compare.diff import diff_versions
     from monitor.compare.render import render_html, render_json, render_text
 
-    row = _find_article(app.db, article)
+    row = _find_article(app.read_db, article)
     numbers = [v["version_number"] for v in versions.versions_of(app.db, row["id"])]
     if len(numbers) < 2:
         raise UserError(f"article #{row['id']} has {len(numbers)} version(s): nothing to diff yet")
@@ -348,7 +356,7 @@ def status(app: AppContext) -> None:
       article-monitor --db /var/lib/article-monitor/article-monitor.db status
     """
     now = utcnow()
-    figures = report.status_report(app.db, iso(now), iso(now - timedelta(hours=24)))
+    figures = report.status_report(app.read_db, iso(now), iso(now - timedelta(hours=24)))
     by_status = ", ".join(f"{n} {s}" for s, n in sorted(figures["by_status"].items())) or "none"
     click.echo(f"database: {app.db_path}")
     from monitor.store.retention import database_size, human_bytes

@@ -227,7 +227,7 @@ def export(
         since = _utc_bound(since)
     if output is not None and not output.resolve().parent.exists():
         raise UserError(f"directory does not exist: {output.resolve().parent}")
-    rows = records(app.db, what, Filters(since=since, outlet=outlet, silent_only=silent_only))  # type: ignore[arg-type]
+    rows = records(app.read_db, what, Filters(since=since, outlet=outlet, silent_only=silent_only))  # type: ignore[arg-type]
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         count = write_csv(rows, out, FIELDS[what]) if fmt == "csv" else write_jsonl(rows, out)
