@@ -229,8 +229,8 @@ def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...
         if result.change_id is not None:
             flag = " SILENT" if result.silent else ""
             click.echo(f"change #{result.change_id}{flag} [{', '.join(result.kinds)}] {result.url}")
-        elif result.outcome == "error":
-            click.echo(f"error: {result.url}: {result.error}")
+        elif result.outcome in ("error", "suspect"):
+            click.echo(f"{result.outcome}: {result.url}: {result.error}")
     click.echo(summary.line())
     if summary.stopped_by is not None:
         # 128 + the signal, as a shell reports it (130 for Ctrl-C); threads still waiting
