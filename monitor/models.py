@@ -177,7 +177,8 @@ class FeedResult:
     entries: tuple[FeedEntry, ...] = ()
     sitemaps: tuple[str, ...] = ()
     title: str | None = None
-    #: entries listed past the most one feed is read for (a sitemap's 50,000 URLs)
+    #: entries listed past the most one feed is read for (a sitemap's 50,000 URLs, a
+    #: feed's 5,000 items)
     unread: int = 0
 
 

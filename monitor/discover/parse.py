@@ -27,6 +27,9 @@ from monitor.urls import BadURL, canonicalize_url
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 #: …and list at most 50,000 URLs (sitemaps.org); entries past that are counted, not read.
 MAX_SITEMAP_URLS = 50_000
+#: Items read from an RSS or Atom feed (real ones list tens to a few hundred).
+MAX_FEED_ITEMS = 5_000
+_ITEM_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
 
 
 # -- feeds and sitemaps ---------------------------------------------------------
@@ -170,6 +173,12 @@ def _parse_syndication(content: bytes, url: str) -> FeedResult:
     # imported here: only feed polls need it, and article checks run without it
     import feedparser
 
+    # feedparser holds the whole feed and takes ~1 s per 10,000 items: a feed is read
+    # up to its MAX_FEED_ITEMS-th item (feedparser reads a cut document leniently)
+    starts = [m.start() for m in _ITEM_TAG.finditer(content)]
+    unread = max(0, len(starts) - MAX_FEED_ITEMS)
+    if unread:
+        content = content[: starts[MAX_FEED_ITEMS]]
     parsed = feedparser.parse(content, response_headers={"content-location": url})
     version = parsed.get("version") or ""
     if not parsed.entries and (parsed.get("bozo") or not version):
@@ -191,7 +200,7 @@ def _parse_syndication(content: bytes, url: str) -> FeedResult:
         # Broken XML that yields no usable link is a broken feed, not an empty one.
         problem = " ".join(str(parsed.get("bozo_exception") or "").split())
         raise FeedError(f"malformed feed: {url}" + (f" ({problem})" if problem else ""))
-    return FeedResult(kind=kind, entries=canonical, title=feed_title)
+    return FeedResult(kind=kind, entries=canonical, title=feed_title, unread=unread)
 
 
 def _permalink_id(entry: Any) -> str | None:

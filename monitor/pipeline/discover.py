@@ -25,7 +25,7 @@ class FeedPoll:
     new_articles: int = 0
     error: str | None = None
     #: new entries a [discover] cap left for later polls, plus entries listed past
-    #: what one feed is read for (a sitemap's 50,000 URLs)
+    #: what one feed is read for (a sitemap's 50,000 URLs, a feed's 5,000 items)
     held_back: int = 0
     #: which limit held them back (the [discover] key, or the sitemap's size)
     cap: str | None = None
@@ -103,7 +103,7 @@ def commit_feed_poll(
             next_poll_at=iso(now + timedelta(seconds=delay)),
         )
         feedstore.record_discovery(db, feed["id"], tracked.day, tracked.on_day, held_back, iso(now))
-    cap = tracked.cap or ("more than 50,000 URLs in one sitemap" if read.unread else None)
+    cap = tracked.cap or ("more entries than one feed is read for" if read.unread else None)
     return FeedPoll(feed["id"], feed["url"], len(entries), tracked.new, error, held_back, cap)
 
 
