@@ -5,40 +5,20 @@ Read once at start-up and passed down; stages never read the environment.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.config_values import fraction, header_name, header_value, parse_duration, whole_number
 from monitor.errors import ConfigError
 from monitor.models import CHANGE_KINDS
 from monitor.urls import bare_host
 
 DEFAULT_USER_AGENT = "article-monitor/0.1 (+https://github.com/article-monitor/article-monitor)"
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 SELECTOR_FIELDS = frozenset({"title", "byline", "body", "published", "modified", "remove"})
-
-
-
-def parse_duration(value: object, *, key: str = "duration") -> float:
-    """Seconds from a number or a string with a unit: "90s", "15m", "3h", "2d", "1w"."""
-    if isinstance(value, bool):
-        raise ConfigError(f"{key}: expected a duration, got {value!r}")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and (match := _DURATION.match(value)):
-        seconds = float(match.group(1)) * _UNITS[match.group(2)]
-    else:
-        raise ConfigError(
-            f'{key}: expected a duration like 90, "90s", "15m", "3h" or "2d", got {value!r}'
-        )
-    if seconds < 0:
-        raise ConfigError(f"{key}: a duration cannot be negative")
-    return seconds
 
 
 @dataclass(frozen=True)
@@ -105,6 +85,18 @@ class NotifySettings:
 
 
 @dataclass(frozen=True)
+class DiscoverSettings:
+    """How many new articles one feed may add: a sitemap listing a million URLs must not
+    become a million tracked articles (and a million fetches) at once. The overflow is
+    left for later polls (logged, and counted by ``status``)."""
+
+    #: new articles one feed poll may add
+    max_new_per_poll: int = 1000
+    #: new articles one feed may add per UTC day
+    max_new_per_day: int = 5000
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     #: raw page snapshots older than this (seconds) are pruned by ``gc``
     snapshot_max_age: float = 180 * 86400
@@ -118,6 +110,7 @@ class Settings:
     source: Path | None = None
     notify: tuple[NotifySettings, ...] = ()
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    discover: DiscoverSettings = field(default_factory=DiscoverSettings)
 
     def outlet(self, name: str | None) -> OutletSettings | None:
         return next((o for o in self.outlets if o.name == name), None)
@@ -155,7 +148,7 @@ def parse_settings(text: str, *, source: Path | None = None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
-    unknown = set(raw) - {"fetch", "schedule", "outlets", "notify", "retention"}
+    unknown = set(raw) - {"fetch", "schedule", "outlets", "notify", "retention", "discover"}
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
     return Settings(
@@ -165,6 +158,7 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None)
         source=source,
         notify=_notify_targets(raw.get("notify", [])),
         retention=_retention_settings(_table(raw, "retention")),
+        discover=_discover_settings(_table(raw, "discover")),
     )
 
 
@@ -193,18 +187,21 @@ def _typed(table: Mapping[str, Any], key: str, kind: type, section: str, default
 def _fetch_settings(table: Mapping[str, Any]) -> FetchSettings:
     d = FetchSettings()
     _check_keys(table, set(FetchSettings.__dataclass_fields__), "fetch")
+    user_agent = _typed(table, "user_agent", str, "fetch", d.user_agent).strip()
     settings = FetchSettings(
-        user_agent=_typed(table, "user_agent", str, "fetch", d.user_agent).strip(),
+        user_agent=header_value(user_agent, "[fetch] user_agent"),
         timeout=parse_duration(table.get("timeout", d.timeout), key="[fetch] timeout"),
-        max_bytes=_typed(table, "max_bytes", int, "fetch", d.max_bytes),
-        max_redirects=_typed(table, "max_redirects", int, "fetch", d.max_redirects),
-        per_host_concurrency=_typed(
-            table, "per_host_concurrency", int, "fetch", d.per_host_concurrency
+        # a body is held in memory whole: half a gigabyte is already more than any page
+        max_bytes=whole_number(table, "max_bytes", "fetch", d.max_bytes, 1024, 500_000_000),
+        max_redirects=whole_number(table, "max_redirects", "fetch", d.max_redirects, 0, 50),
+        per_host_concurrency=whole_number(
+            table, "per_host_concurrency", "fetch", d.per_host_concurrency, 1, 64
         ),
         min_host_delay=parse_duration(
             table.get("min_host_delay", d.min_host_delay), key="[fetch] min_host_delay"
         ),
-        max_concurrency=_typed(table, "max_concurrency", int, "fetch", d.max_concurrency),
+        # one thread per simultaneous fetch
+        max_concurrency=whole_number(table, "max_concurrency", "fetch", d.max_concurrency, 1, 256),
         allow_private_addresses=_typed(
             table, "allow_private_addresses", bool, "fetch", d.allow_private_addresses
         ),
@@ -214,12 +211,6 @@ def _fetch_settings(table: Mapping[str, Any]) -> FetchSettings:
         raise ConfigError("[fetch] user_agent must not be empty")
     if settings.timeout <= 0:
         raise ConfigError("[fetch] timeout must be positive")
-    if settings.max_bytes < 1024:
-        raise ConfigError("[fetch] max_bytes must be at least 1024")
-    if settings.max_concurrency < 1:
-        raise ConfigError("[fetch] max_concurrency must be ≥ 1")
-    if settings.per_host_concurrency < 1 or settings.max_redirects < 0:
-        raise ConfigError("[fetch] per_host_concurrency must be ≥ 1 and max_redirects ≥ 0")
     return settings
 
 
@@ -229,17 +220,15 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
     tiers = d.tiers
     if "tiers" in table:
         tiers = _tiers(table["tiers"])
-    jitter = table.get("jitter", d.jitter)
-    if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
-        raise ConfigError(f"[schedule] jitter must be a fraction in [0, 1), got {jitter!r}")
+    jitter = fraction(table, "jitter", "schedule", d.jitter)
     feed_interval = parse_duration(
         table.get("feed_interval", d.feed_interval), key="[schedule] feed_interval"
     )
     if feed_interval <= 0:
         raise ConfigError("[schedule] feed_interval must be positive")
-    confirmations = _typed(table, "suspect_confirmations", int, "schedule", d.suspect_confirmations)
-    if confirmations < 1:
-        raise ConfigError("[schedule] suspect_confirmations must be ≥ 1")
+    confirmations = whole_number(
+        table, "suspect_confirmations", "schedule", d.suspect_confirmations, 1, 1000
+    )
     full_read_every = parse_duration(
         table.get("full_read_every", d.full_read_every), key="[schedule] full_read_every"
     )
@@ -249,7 +238,7 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
             table.get("stop_after", d.stop_after), key="[schedule] stop_after"
         ),
         feed_interval=feed_interval,
-        jitter=float(jitter),
+        jitter=jitter,
         suspect_confirmations=confirmations,
         full_read_every=full_read_every,
     )
@@ -305,9 +294,7 @@ def _outlets(value: Any) -> tuple[OutletSettings, ...]:
                 feeds=_url_list(item, "feeds", name),
                 sitemaps=_url_list(item, "sitemaps", name),
                 selectors=dict(selectors),
-                domains=tuple(
-                    bare_host(d) for d in _str_list(item, "domains", name)
-                ),
+                domains=tuple(bare_host(d) for d in _str_list(item, "domains", name)),
             )
         )
     return tuple(outlets)
@@ -375,18 +362,26 @@ def _notify_target(item: Mapping[str, Any], url: str) -> NotifySettings:
         isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
     ):
         raise ConfigError(f"[[notify]] {_redact(url)}: headers must be a table of strings")
+    for name, value in headers.items():
+        # the value is often a secret: the error names the header, never shows the value
+        header_name(name, f"[[notify]] {_redact(url)}: headers")
+        try:
+            header_value(value, "")
+        except ConfigError:
+            raise ConfigError(
+                f"[[notify]] {_redact(url)}: headers.{name} must be printable ASCII "
+                "(no newline or control character)"
+            ) from None
     target = NotifySettings(
         url=url,
         silent_only=_typed(item, "silent_only", bool, where, d.silent_only),
         kinds=kinds,
         outlets=tuple(_notify_strings(item, "outlets")),
-        max_per_hour=_typed(item, "max_per_hour", int, where, d.max_per_hour),
+        max_per_hour=whole_number(item, "max_per_hour", where, d.max_per_hour, 1, 1_000_000),
         timeout=parse_duration(item.get("timeout", d.timeout), key="[[notify]] timeout"),
         headers=dict(headers),
         backoff=parse_duration(item.get("backoff", d.backoff), key="[[notify]] backoff"),
     )
-    if target.max_per_hour < 1:
-        raise ConfigError(f"[[notify]] {_redact(url)}: max_per_hour must be ≥ 1")
     if target.timeout <= 0 or target.backoff <= 0:
         raise ConfigError(f"[[notify]] {_redact(url)}: timeout and backoff must be positive")
     return target
@@ -410,3 +405,16 @@ def _retention_settings(table: Mapping[str, Any]) -> RetentionSettings:
     _check_keys(table, set(RetentionSettings.__dataclass_fields__), "retention")
     age = parse_duration(table.get("snapshot_max_age", "180d"), key="[retention] snapshot_max_age")
     return RetentionSettings(snapshot_max_age=age)
+
+
+def _discover_settings(table: Mapping[str, Any]) -> DiscoverSettings:
+    d = DiscoverSettings()
+    _check_keys(table, set(DiscoverSettings.__dataclass_fields__), "discover")
+    return DiscoverSettings(
+        max_new_per_poll=whole_number(
+            table, "max_new_per_poll", "discover", d.max_new_per_poll, 1, 1_000_000
+        ),
+        max_new_per_day=whole_number(
+            table, "max_new_per_day", "discover", d.max_new_per_day, 1, 10_000_000
+        ),
+    )

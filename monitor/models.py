@@ -40,7 +40,9 @@ class Article:
     """What the extractor read off one page: the article, without page furniture.
 
     ``body`` holds paragraphs in reading order. ``extractor`` names the stage of
-    the cascade that produced the body ("outlet", "jsonld", "generic").
+    the cascade that produced the body ("outlet", "jsonld", "generic"). ``cut``
+    names the extraction limits the page exceeded (``monitor.extract.limits``):
+    the article was cut there, so it is suspect. Not part of the content hash.
     """
 
     title: str
@@ -50,6 +52,7 @@ class Article:
     modified_at: str | None = None
     canonical_url: str | None = None
     extractor: str = "generic"
+    cut: tuple[str, ...] = ()
 
     @property
     def body_text(self) -> str:
@@ -174,6 +177,9 @@ class FeedResult:
     entries: tuple[FeedEntry, ...] = ()
     sitemaps: tuple[str, ...] = ()
     title: str | None = None
+    #: entries listed past the most one feed is read for (a sitemap's 50,000 URLs, a
+    #: feed's 5,000 items)
+    unread: int = 0
 
 
 FetchOutcome = Literal[

@@ -2,8 +2,8 @@
 
 An article reached through a newsletter link, a tweet and the RSS feed must be
 tracked once, so every URL is canonicalized before it is stored: lower-case
-scheme and host, no default port, no fragment, no tracking parameters,
-normalised percent-encoding. Hosts have two spellings, each for one purpose:
+scheme and host, no default port, no credentials, no fragment, no tracking
+parameters, normalised percent-encoding. Hosts have two spellings, each for one purpose:
 :func:`host_key` (the authority requests are spaced by, port included) and
 :func:`site_host` (the name an outlet is configured by, no port).
 """
@@ -53,7 +53,8 @@ def is_tracking_param(name: str) -> bool:
 
 
 def canonicalize_url(url: str, base: str | None = None) -> str:
-    """The canonical spelling of an http(s) URL (resolved against ``base``); raises BadURL."""
+    """The canonical spelling of an http(s) URL (resolved against ``base``), without
+    credentials; raises BadURL."""
     if not isinstance(url, str) or not url.strip():
         raise BadURL("empty URL")
     raw = url.strip()
@@ -80,9 +81,9 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         )
         raise BadURL(why)
     host = _host(parts)
+    # Credentials ("user:password@") are dropped: a stored URL is shown in `feed list`,
+    # `status`, logs and the review UI, and it names the article without them.
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    if "@" in parts.netloc:
-        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
     path = _normalize(_remove_dot_segments(parts.path), _PATH_SAFE) or "/"
     return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
 
@@ -249,3 +250,15 @@ def site_host(url: str) -> str:
 def bare_host(name: str) -> str:
     """A host or domain name as configured outlets compare them: lower case, no "www."."""
     return name.lower().removeprefix("www.")
+
+
+def without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` taken out of its authority, otherwise as is
+    (for URLs stored before canonical URLs dropped them)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, tail = rest.partition("/")
+    if "@" not in authority:
+        return url
+    return f"{scheme}://{authority.rsplit('@', 1)[1]}{slash}{tail}"

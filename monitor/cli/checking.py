@@ -84,6 +84,8 @@ def _report(summary: PassSummary) -> None:
     for poll in summary.feed_polls:
         if poll.error:
             click.echo(f"feed error: {poll.url}: {poll.error}")
+        if poll.held_back:
+            click.echo(poll.capped_line())
     for result in summary.results:
         if result.change_id is not None:
             flag = " SILENT" if result.silent else ""
@@ -93,6 +95,8 @@ def _report(summary: PassSummary) -> None:
                 failure_line(result.outcome, result.url, result.fetch_outcome or result.outcome,
                              result.error, result.status_code)
             )  # fmt: skip
+        elif result.outcome == "suspect":
+            click.echo(f"suspect: {result.url}: {result.error}")
     click.echo(summary.line())
 
 

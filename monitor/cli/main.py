@@ -57,6 +57,13 @@ class AppContext:
         never a new empty database reporting 0 articles."""
         if not self.db_path.exists():
             raise UserError(missing_db(self.db_path))
+    @property
+    def read_db(self) -> sqlite_utils.Database:
+        """The database for commands that only read: read-only where it can be."""
+        if self._db is None:
+            self.settings  # noqa: B018 - a broken config must fail before the database is touched
+            self._db = store.open_for_reading(self.db_path)
+        return self._db
 
     def fetcher(self) -> Fetcher:
         return Fetcher(self.settings.fetch, clock=utcnow)
@@ -176,7 +183,7 @@ def feed_list(app: AppContext) -> None:
       article-monitor feed list
     """
     app.require_db()
-    rows = feedstore.list_feeds(app.db)
+    rows = feedstore.list_feeds(app.read_db)
     if not rows:
         click.echo("no feeds tracked (add one with: article-monitor feed add URL)")
     for row in rows:
@@ -236,7 +243,7 @@ def diff(
     from monitor.compare.render import render_html, render_json, render_text
 
     app.require_db()
-    row = _find_article(app.db, article)
+    row = _find_article(app.read_db, article)
     numbers = [v["version_number"] for v in versions.versions_of(app.db, row["id"])]
     if len(numbers) < 2:
         raise UserError(f"article #{row['id']} has {len(numbers)} version(s): nothing to diff yet")
@@ -290,7 +297,7 @@ def status(app: AppContext) -> None:
     """
     app.require_db()
     now = utcnow()
-    figures = report.status_report(app.db, iso(now), iso(now - timedelta(hours=24)))
+    figures = report.status_report(app.read_db, iso(now), iso(now - timedelta(hours=24)))
     by_status = ", ".join(f"{n} {s}" for s, n in sorted(figures["by_status"].items())) or "none"
     click.echo(f"database: {app.db_path}")
     from monitor.store.retention import database_size, human_bytes
@@ -322,6 +329,8 @@ def status(app: AppContext) -> None:
         click.echo(
             f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
         )
+    for line in figures["capped_feeds"]:
+        click.echo(line)
     for row in figures["failing_feeds"]:
         click.echo(
             f"failing feed #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"

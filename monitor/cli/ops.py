@@ -261,7 +261,7 @@ def export(
         raise UserError(f"directory does not exist: {output.resolve().parent}")
     if outlet is not None:
         _known_outlet(app, outlet)
-    rows = records(app.db, what, Filters(since=since, outlet=outlet, silent_only=silent_only))  # type: ignore[arg-type]
+    rows = records(app.read_db, what, Filters(since=since, outlet=outlet, silent_only=silent_only))  # type: ignore[arg-type]
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         count = write_csv(rows, out, FIELDS[what]) if fmt == "csv" else write_jsonl(rows, out)
@@ -276,7 +276,7 @@ def _known_outlet(app: AppContext, outlet: str) -> None:
     """`--outlet nope` is a typo, not a request for an empty file."""
     from monitor.store.feeds import outlet_names
 
-    names = outlet_names(app.db)
+    names = outlet_names(app.read_db)
     if outlet not in names:
         known = ", ".join(names[:20]) + (", …" if len(names) > 20 else "")
         raise UserError(f"no outlet named {outlet!r} (outlets: {known or 'none yet'})")

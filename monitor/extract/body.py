@@ -6,12 +6,14 @@ furniture already dropped, or an empty tuple when the stage has nothing.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from typing import Any
 
 from lxml.cssselect import CSSSelector
 
+from monitor.extract.limits import bound_page
 from monitor.extract.meta import text_of, xpath
 from monitor.extract.normalize import clean_text, is_furniture
 
@@ -168,6 +170,8 @@ def generic_author(source: Any, url: str) -> str:
     # outside the try: a library that does not import is a broken install, not a page
     from trafilatura.metadata import extract_metadata
 
+    if isinstance(source, str):  # trafilatura parses it again: only within the page limits
+        source = bound_page(source).markup
     try:
         meta = extract_metadata(source, url or None)
     except Exception:  # third-party heuristics on hostile input
@@ -228,20 +232,27 @@ def recover_dropped(root: Any, body: tuple[str, ...]) -> tuple[str, ...]:
         return body
     elements = xpath(root, "//p")
     texts = [text_of(el) for el in elements]
+    # where each text sits, so finding a paragraph is a lookup, not a scan of every
+    # <p> (a scan per paragraph is quadratic on a page with thousands of them)
+    where: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        where.setdefault(text, []).append(i)
     positions: list[int] = []
     cursor = 0
     for paragraph in body:
-        try:
-            cursor = texts.index(paragraph, cursor)
-        except ValueError:
+        found = where.get(paragraph, [])
+        at = bisect.bisect_left(found, cursor)
+        if at == len(found):
             positions.append(-1)
             continue
+        cursor = found[at]
         positions.append(cursor)
     out: list[str] = []
     previous = -1
+    known = set(body)
     for paragraph, pos in zip(body, positions, strict=True):
         if pos >= 0:
-            out.extend(_gap(elements, texts, previous, pos, set(body)))
+            out.extend(_gap(elements, texts, previous, pos, known))
             previous = pos
         out.append(paragraph)
     return paragraphs(out)

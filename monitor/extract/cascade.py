@@ -22,6 +22,7 @@ from monitor.extract.body import (
     select,
     selector_body,
 )
+from monitor.extract.limits import PAGE_CUT, bound_page
 from monitor.extract.meta import (
     LinkedData,
     canonical_url,
@@ -40,7 +41,9 @@ from monitor.models import Article
 #: normalize). Change it whenever the same page may come out differently: a stored
 #: version read under other rules is then checked against its own snapshot before a
 #: difference is recorded as an edit (monitor.pipeline.reread).
-EXTRACTION_RULES = "2026-11-25"
+# 2026-12-06: pages decoded again (a declared charset read leniently before detection),
+# article limits (monitor.extract.limits)
+EXTRACTION_RULES = "2026-12-06"
 
 #: A JSON-LD articleBody shorter than this share of the generic text is a teaser.
 JSONLD_MIN_SHARE = 0.6
@@ -63,7 +66,10 @@ def extract(html: str, url: str, selectors: Mapping[str, str] | None = None) -> 
 def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
     if not isinstance(html, str):
         return Article(title="")
-    root = parse_html(html)
+    # the page within the limits, so a hostile page costs a bounded tree (limits.py)
+    page = bound_page(html)
+    html = page.markup
+    root = parse_html(html, bounded=True)
     if root is None:
         return Article(title="")
     ld = linked_data(root) or LinkedData()
@@ -82,6 +88,7 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
         modified_at=read_time(root, selectors.get("modified"), ld.modified, MODIFIED_METAS),
         canonical_url=canonical_url(root, url),
         extractor=extractor,
+        cut=(PAGE_CUT,) if page.cut else (),
     )
 
 

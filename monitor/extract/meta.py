@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from monitor.extract.limits import bound_page
 from monitor.extract.normalize import clean_text
 
 ARTICLE_TYPES = frozenset(
@@ -47,8 +48,12 @@ _NOT_A_PAGE = re.compile(
 )
 
 
-def parse_html(html: str) -> lxml.html.HtmlElement | None:
-    """An lxml tree of the page, or None when nothing parseable is there."""
+def parse_html(html: str, *, bounded: bool = False) -> lxml.html.HtmlElement | None:
+    """An lxml tree of the page within the page limits (``monitor.extract.limits``:
+    no scripts but JSON-LD, no styles, at most so much markup), or None when nothing
+    parseable is there. ``bounded``: ``html`` is already ``bound_page``'s markup."""
+    if not bounded:
+        html = bound_page(html).markup
     if not html or not html.strip() or _NOT_A_PAGE.match(html[:4000].lstrip("\ufeff")):
         return None
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from monitor.extract.limits import cap_article
 from monitor.models import Article
 
 # Invisible characters that re-renders add or drop at will. Zero-width joiner
@@ -136,7 +137,9 @@ def normalize(article: Article) -> Article:
     """The canonical form of an article: clean text, furniture and empty paragraphs out.
 
     A body paragraph that repeats the headline is furniture too (a kicker or a
-    second copy of the headline inside the article container).
+    second copy of the headline inside the article container). Title, byline and
+    body are cut at the extraction limits (``monitor.extract.limits``), and
+    ``cut`` says which were exceeded.
 
     Idempotent: ``normalize(normalize(a)) == normalize(a)``; for an object
     ``normalize`` returned, the second call costs nothing.
@@ -147,14 +150,16 @@ def normalize(article: Article) -> Article:
     body = tuple(
         clean for p in article.body if not is_furniture(clean := clean_text(p)) and clean != title
     )
-    canonical = replace(
-        article,
-        title=title,
-        byline=clean_text(article.byline),
-        body=body,
-        published_at=canonical_time(article.published_at),
-        modified_at=canonical_time(article.modified_at),
-        canonical_url=clean_text(article.canonical_url or "") or None,
+    canonical = cap_article(
+        replace(
+            article,
+            title=title,
+            byline=clean_text(article.byline),
+            body=body,
+            published_at=canonical_time(article.published_at),
+            modified_at=canonical_time(article.modified_at),
+            canonical_url=clean_text(article.canonical_url or "") or None,
+        )
     )
     # Frozen dataclass: the mark is not a field, so equality and hashing ignore it.
     object.__setattr__(canonical, _CANONICAL, True)
@@ -254,9 +259,12 @@ def suspect_reason(article: Article, previous_body: str | None) -> str | None:
     ``previous_body`` is the last stored body text (paragraphs joined by blank lines).
     ``article`` is normalized first (free when it came from ``normalize``).
     """
-    body = normalize(article).body_text
+    article = normalize(article)
+    body = article.body_text
     if not body:
         return "empty body"
+    if article.cut:
+        return "exceeds extraction limits: " + "; ".join(article.cut)
     if _has_hint(body) and _blocker_wall(body):
         return "consent or paywall text"
     if previous_body:

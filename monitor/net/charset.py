@@ -2,10 +2,16 @@
 
 Order (first that decodes sensibly wins): a byte-order mark, the Content-Type
 header's charset, the document's own declaration (<meta charset>, <meta
-http-equiv>, <?xml encoding?>), strict UTF-8, charset-normalizer's guess, and
-finally UTF-8 with replacement characters. A BOM goes first, as in the WHATWG
-encoding sniffing algorithm browsers follow: it is unambiguous, while headers
-are often wrong.
+http-equiv>, <?xml encoding?>), strict UTF-8; then the declared charsets and UTF-8
+again, leniently, when only a few bytes are bad (:func:`mostly`); then
+charset-normalizer's guess, and finally UTF-8 with replacement characters. A BOM
+goes first, as in the WHATWG encoding sniffing algorithm browsers follow: it is
+unambiguous, while headers are often wrong.
+
+Why lenient before detection: a UTF-8 page with one stray latin-1 byte is not
+strict UTF-8, and detection on it answers some single-byte codec (cp775,
+cp1250, mac-iceland…) that garbles every accent on the page ("café" →
+"caf├®"). One replacement character is the lesser harm.
 """
 
 from __future__ import annotations
@@ -117,6 +123,31 @@ def _try(content: bytes, codec: str | None, *, lenient: bool = False) -> str | N
     return text if bad_share(text) <= _MAX_BAD_SHARE else None
 
 
+#: Lenient decoding before detection: at most this share of characters replaced…
+_LENIENT_MAX_SHARE = 0.005
+#: …and at least as many well-formed non-ASCII characters as bad ones. A latin-1
+#: page mislabelled UTF-8 fails this: its accents are all invalid sequences, none
+#: well-formed, so detection still reads it (so does an ASCII page with one stray
+#: byte: detection reads that byte as some single-byte codec, the rest is ASCII).
+
+
+def mostly(content: bytes, codec: str | None) -> str | None:
+    """``content`` decoded with ``codec``, bad bytes replaced, when only a few are bad
+    and the rest reads as that codec (see the limits above); else None."""
+    if codec is None:
+        return None
+    try:
+        text = content.decode(codec, errors="replace")
+    except LookupError:
+        return None
+    bad = text.count("\ufffd")
+    if bad > _LENIENT_MAX_SHARE * len(text) or bad_share(text) > _MAX_BAD_SHARE:
+        return None
+    # non-ASCII characters, counted at C speed
+    well_formed = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return text if well_formed >= bad else None
+
+
 def _detect(content: bytes) -> str | None:
     # imported here: ~3.5 MB of RSS, and only pages with no usable charset get here
     import charset_normalizer
@@ -138,6 +169,9 @@ def decode_body(content: bytes, content_type: str | None = None) -> tuple[str, s
             return text, str(codec)
     if (text := _try(content, "utf-8")) is not None:
         return text, "utf-8"
+    for codec in dict.fromkeys([*declared, "utf-8"]):
+        if (text := mostly(content, codec)) is not None:
+            return text, str(codec)
     detected = _detect(content)
     if (text := _try(content, detected)) is not None:
         return text, str(detected)

@@ -27,7 +27,7 @@ from monitor.errors import one_line
 from monitor.models import FetchOutcome, FetchResult
 from monitor.net.charset import decode_body
 from monitor.net.guard import AddressRefused, GuardedBackend, check_host, deadline_scope
-from monitor.net.inflate import PIECE, UnsupportedEncoding, decoders_for, inflate
+from monitor.net.inflate import PIECE, UnsupportedEncoding, decoders_for, gunzip_capped, inflate
 from monitor.net.tls import LazyTLSPool, transport_shell
 from monitor.times import iso, utcnow
 
@@ -197,6 +197,7 @@ class Fetcher:
             return result | {"outcome": "not_modified"}
         if 200 <= status < 300:
             content = self._read(response, deadline, self._settings.max_bytes)
+            content = _gunzip_by_magic(content, self._settings.max_bytes, status)
             decoded = decode_body(content, response.headers.get("content-type"))
             if decoded is None:
                 error = f"body is not text ({len(content)} bytes)"
@@ -340,6 +341,20 @@ class Fetcher:
         if 400 <= status < 500 and status != 429:
             return _Robots(True, ok, reachable=True)
         return _Robots(False, failed, reachable=False)
+
+
+def _gunzip_by_magic(content: bytes, cap: int, status: int) -> bytes:
+    """A gzip file served as the body itself (``sitemap.xml.gz`` as application/gzip, no
+    Content-Encoding) inflated like a Content-Encoding: within ``cap`` bytes after
+    decompression. Recognised by its magic bytes, which no text starts with."""
+    if content[:2] != b"\x1f\x8b":
+        return content
+    try:
+        return gunzip_capped(content, cap)
+    except ValueError:
+        raise _Stop("too_large", f"gzip body inflates past {cap} bytes", status) from None
+    except zlib.error as exc:
+        raise _Stop("decode_error", one_line(f"corrupt gzip body: {exc}"), status) from None
 
 
 def _default_port(url: httpx.URL) -> int:

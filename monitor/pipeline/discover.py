@@ -24,7 +24,18 @@ class FeedPoll:
     entries: int = 0
     new_articles: int = 0
     error: str | None = None
+    #: new entries a [discover] cap left for later polls, plus entries listed past
+    #: what one feed is read for (a sitemap's 50,000 URLs, a feed's 5,000 items)
+    held_back: int = 0
+    #: which limit held them back (the [discover] key, or the sitemap's size)
+    cap: str | None = None
 
+    def capped_line(self) -> str:
+        """What a user reads when a cap held entries back (`check`, the daemon's log)."""
+        return (
+            f"feed capped: {self.url}: {self.new_articles} new articles tracked, "
+            f"{self.held_back} held back ({self.cap}; later polls take the rest)"
+        )
 
 
 def outlet_for_url(db: sqlite_utils.Database, settings: Settings, url: str) -> int:
@@ -74,7 +85,8 @@ def commit_feed_poll(
             feed_id=feed["id"],
             outcome="feed_error" if error and result.outcome == "ok" else None,
         )
-        new_articles = _track_entries(db, settings, feed, entries, now)
+        tracked = _track_entries(db, settings, feed, entries, now)
+        held_back = tracked.held_back + read.unread
         children = [
             feedstore.add_feed(db, child, feed["outlet_id"], iso(now), parent_id=feed["id"])[0]
             for child in read.children
@@ -90,7 +102,9 @@ def commit_feed_poll(
             error=error,
             next_poll_at=iso(now + timedelta(seconds=delay)),
         )
-    return FeedPoll(feed["id"], feed["url"], len(entries), new_articles, error)
+        feedstore.record_discovery(db, feed["id"], tracked.day, tracked.on_day, held_back, iso(now))
+    cap = tracked.cap or ("more entries than one feed is read for" if read.unread else None)
+    return FeedPoll(feed["id"], feed["url"], len(entries), tracked.new, error, held_back, cap)
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,8 @@ class FeedRead:
     entries: tuple[FeedEntry, ...] = ()
     children: tuple[str, ...] = ()
     error: str | None = None
+    #: entries listed past what one feed is read for (FeedResult.unread)
+    unread: int = 0
 
 
 def read_feed(result: FetchResult, url: str) -> FeedRead:
@@ -109,10 +125,20 @@ def read_feed(result: FetchResult, url: str) -> FeedRead:
             parsed = parse_feed(result.content, result.final_url or url)
         except FeedError as exc:
             return FeedRead(error=str(exc))
-        return FeedRead(parsed.kind, tuple(parsed.entries), parsed.sitemaps)
+        return FeedRead(parsed.kind, tuple(parsed.entries), parsed.sitemaps, unread=parsed.unread)
     if result.outcome != "not_modified":
         return FeedRead(error=f"{result.outcome}: {result.error or result.status_code}")
     return FeedRead()
+
+
+@dataclass(frozen=True)
+class _Tracked:
+    new: int
+    held_back: int
+    cap: str | None
+    #: the UTC day counted, and the new articles the feed added on it
+    day: str
+    on_day: int
 
 
 def _track_entries(
@@ -121,10 +147,26 @@ def _track_entries(
     feed: dict,
     entries: tuple[FeedEntry, ...],
     now: datetime,
-) -> int:
-    """Track every entry's URL; the number of articles that are new."""
+) -> _Tracked:
+    """Track the entries' URLs, at most as many new ones as the [discover] caps allow.
+
+    Past a cap the newest entries (by their feed date; undated ones last) are tracked,
+    in feed order; the rest are left for the next polls, which see them as new again.
+    """
+    caps = settings.discover
+    day = now.date().isoformat()
+    row = db.execute("SELECT new_day, new_on_day FROM feeds WHERE id = ?", (feed["id"],)).fetchone()
+    on_day = int(row[1]) if row is not None and row[0] == day else 0
+    allowed = max(0, min(caps.max_new_per_poll, caps.max_new_per_day - on_day))
+    fresh = [e for e in entries if store.find_article(db, e.url) is None]
+    take = fresh
+    if len(fresh) > allowed:
+        newest = sorted(fresh, key=lambda e: e.published_at or "", reverse=True)[:allowed]
+        chosen = {e.url for e in newest}
+        take = [e for e in fresh if e.url in chosen]
+    held_back = len(fresh) - len(take)
     new_articles = 0
-    for entry in entries:
+    for entry in take:
         _, created = store.add_article(
             db,
             entry.url,
@@ -134,7 +176,15 @@ def _track_entries(
             title=entry.title,
         )
         new_articles += created
-    return new_articles
+    cap = None
+    if held_back:
+        per_poll = allowed == caps.max_new_per_poll
+        cap = (
+            f"[discover] max_new_per_poll = {caps.max_new_per_poll}"
+            if per_poll
+            else f"[discover] max_new_per_day = {caps.max_new_per_day}"
+        )
+    return _Tracked(new_articles, held_back, cap, day, on_day + new_articles)
 
 
 def track_urls(

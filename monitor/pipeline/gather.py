@@ -118,7 +118,8 @@ def read(job: Job, result: FetchResult) -> Gathered:
         and gathered.content_hash != job.latest.content_hash
     ):
         try:
-            again = read_again(job.stored, job.article.url, job.selectors)
+            content_type = (result.headers or {}).get("content-type")
+            again = read_again(job.stored, job.article.url, job.selectors, content_type)
         except Exception:  # an unreadable old page proves nothing either way (counted)
             return _with_fallback(gathered, "reread_error")
         if again is None and job.stored.html is None and needs_reread(job.stored.rules):

@@ -22,6 +22,7 @@ from monitor.compare.diff import diff_versions
 from monitor.extract.cascade import EXTRACTION_RULES, extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, Classification, Version
+from monitor.net.charset import decode_body
 from monitor.store import snapshots, versions
 
 
@@ -81,16 +82,26 @@ def stored_page(db: sqlite_utils.Database, version_id: int) -> StoredPage | None
     return StoredPage(version_id, rules, digest, html, encoding, url, fetch_id, snapshot_id)
 
 
-def read_again(page: StoredPage, url: str, selectors: Mapping[str, str]) -> Reread | None:
+def read_again(
+    page: StoredPage, url: str, selectors: Mapping[str, str], content_type: str | None = None
+) -> Reread | None:
     """Gather (pure): the stored version's own page read with today's rules, when that
     reads differently from what was stored under older rules; None when it reads the
     same, the version was read by today's rules, or the answer is unknown (no snapshot
     kept, a snapshot that does not rebuild): then the stored version stands. Raises
     what extraction raises on a page that does not read (the caller counts it).
+
+    The snapshot's bytes are decoded again too, as today's fetch would decode them
+    under ``content_type`` (the page's Content-Type now): the charset rules are part
+    of the reading (a page once read as cp775 for one stray byte reads as UTF-8 now).
     """
     if not needs_reread(page.rules) or page.html is None or page.snapshot_id is None:
         return None
-    text = page.html.decode(page.encoding or "utf-8", errors="replace")
+    decoded = decode_body(page.html, content_type)
+    if decoded is None:
+        text = page.html.decode(page.encoding or "utf-8", errors="replace")
+    else:
+        text = decoded[0]
     again = normalize(extract(text, page.url or url, selectors))
     if content_hash(again) == page.content_hash:
         return None

@@ -198,6 +198,7 @@ def _log_feed(poll: FeedPoll) -> None:
         url=poll.url,
         entries=poll.entries,
         new=poll.new_articles,
+        **({"held_back": poll.held_back, "cap": poll.cap} if poll.held_back else {}),
         **({"error": poll.error} if poll.error else {}),
     )
 

@@ -32,11 +32,22 @@ def make_datasette(db_path: Path | str) -> Datasette:
     """
     ensure_registered()
     path = Path(db_path)
+    # on a read-only file system the file cannot be opened mode=ro (its WAL index cannot
+    # be created): nothing can change it either, so Datasette reads it as immutable
+    fixed = _immutable_only(path)
     return Datasette(
-        [str(path)],
+        [] if fixed else [str(path)],
+        immutables=[str(path)] if fixed else None,
         metadata=build_metadata(path.stem),
         settings={"sql_time_limit_ms": 5000, "facet_time_limit_ms": 500},
     )
+
+
+def _immutable_only(path: Path) -> bool:
+    try:
+        return store.needs_immutable(path)
+    except store.StoreError:
+        return False  # Datasette will say what is wrong with it
 
 
 def prepare(db_path: Path | str) -> None:
@@ -49,7 +60,7 @@ def prepare(db_path: Path | str) -> None:
         raise store.StoreError(
             f"database {path} does not exist (run `article-monitor check` first)"
         )
-    db = store.open_db(path)
+    db = store.open_for_reading(path)  # read-only unless the schema must be upgraded
     db.conn.close()
 
 

@@ -13,6 +13,7 @@ stored as passage lists, in monitor.store.versions.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,28 +47,126 @@ class ArticleRow:
 
 
 def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
-    """Open (creating if needed) the database, in WAL mode, with migrations applied."""
+    """Open (creating if needed) the database, in WAL mode, with migrations applied.
+
+    ``readonly``: open an existing database for reading only, never writing a byte
+    (see :func:`open_readonly`). Otherwise a database that cannot be written (a
+    read-only file or file system) is a StoreError that says so and where, before any
+    command gets halfway.
+    """
     path = Path(path)
     if not path.parent.exists():
         raise StoreError(f"database directory does not exist: {path.parent}")
     if path.is_dir():
         raise StoreError(f"database path is a directory: {path}")
+    if readonly:
+        return open_readonly(path)
+    if (why := _not_writable(path)) is not None:
+        raise StoreError(
+            f"database {path} is read-only ({why}); this command writes to it"
+            " (status, diff, export, feed list and serve only read)"
+        )
     try:
-        if readonly:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        else:
-            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 10000")
         db = sqlite_utils.Database(conn)
-        if not readonly:
-            _check_is_ours(db, path)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            migrate(db)
+        _check_is_ours(db, path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from None
     return db
+
+
+class SchemaBehind(StoreError):
+    """A database opened read-only has a schema older than this article-monitor's."""
+
+
+def open_readonly(path: Path) -> sqlite_utils.Database:
+    """An existing database opened for reading only: ``mode=ro``, so the daemon's new
+    rows show as they commit; ``immutable=1`` where even that cannot open it (a
+    read-only file system without the WAL's shared-memory file, which a reader cannot
+    create). Never migrates: an older schema is :class:`SchemaBehind`."""
+    conn, _ = _reader(path)
+    db = sqlite_utils.Database(conn)
+    _check_is_ours(db, path)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema {version} is newer than this article-monitor knows "
+            f"({len(MIGRATIONS)}); upgrade article-monitor"
+        )
+    if version < len(MIGRATIONS):
+        conn.close()
+        raise SchemaBehind(
+            f"database {path} has schema {version}, this article-monitor reads {len(MIGRATIONS)}"
+            " and it is read-only here: open it once where it can be written to upgrade it"
+        )
+    return db
+
+
+def open_for_reading(path: Path | str) -> sqlite_utils.Database:
+    """The database for a command that only reads: read-only when it exists and its
+    schema is current; otherwise opened as every command opens it (created, or
+    upgraded in one short transaction), which fails with a clear message where the
+    file cannot be written."""
+    path = Path(path)
+    if path.parent.exists() and path.is_file():
+        try:
+            return open_db(path, readonly=True)
+        except SchemaBehind as behind:
+            if _not_writable(path) is not None:
+                raise StoreError(str(behind)) from None
+    return open_db(path)
+
+
+def needs_immutable(path: Path) -> bool:
+    """Whether ``path`` can be read only as an immutable file (see :func:`open_readonly`)."""
+    conn, immutable = _reader(path)
+    conn.close()
+    return immutable
+
+
+def _reader(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A read-only connection (``mode=ro``, else ``immutable=1``), and whether it is
+    the immutable one."""
+    if not path.exists():
+        raise StoreError(f"database {path} does not exist")
+    uri = path.resolve().as_uri()
+    for immutable in (False, True):
+        query = "mode=ro&immutable=1" if immutable else "mode=ro"
+        try:
+            conn = sqlite3.connect(f"{uri}?{query}", uri=True, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # opening is lazy
+        except sqlite3.OperationalError as exc:
+            # a reader cannot create the WAL index on a read-only file system: then
+            # nothing can write the file either, and reading it as fixed is exact
+            if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CANTOPEN", "SQLITE_READONLY"):
+                continue
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        return conn, immutable
+    raise StoreError(f"cannot open database {path}: unable to open database file")
+
+
+def _not_writable(path: Path) -> str | None:
+    """Why SQLite could not write ``path`` (a read-only file system, no permission to
+    the file or to the directory that holds its WAL), or None."""
+    where = path if path.exists() else path.parent
+    try:
+        if os.statvfs(where).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except OSError:
+        return None  # cannot tell: let SQLite say
+    if path.exists() and not os.access(path, os.W_OK):
+        return "no write permission on the file"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"no write permission on its directory {path.parent}"
+    return None
 
 
 def _check_is_ours(db: sqlite_utils.Database, path: Path) -> None:

@@ -122,3 +122,21 @@ def schedule_children(
         f"UPDATE feeds SET next_poll_at = ? WHERE parent_feed_id = ? AND id NOT IN ({marks})",
         (RETIRED, index_id, *listed),
     )
+
+
+def record_discovery(
+    db: sqlite_utils.Database, feed_id: int, day: str, on_day: int, held_back: int, now: str
+) -> None:
+    """Count a poll's new articles against the feed's day, and what a cap held back.
+
+    A poll that held entries back forgets the feed's validators (ETag, Last-Modified):
+    the next poll must get the whole feed again to take the rest, not a 304.
+    """
+    db.execute(
+        "UPDATE feeds SET new_day = ?, new_on_day = ?, held_back = ?,"
+        " held_back_at = CASE WHEN ? > 0 THEN ? ELSE held_back_at END,"
+        " etag = CASE WHEN ? > 0 THEN NULL ELSE etag END,"
+        " last_modified = CASE WHEN ? > 0 THEN NULL ELSE last_modified END"
+        " WHERE id = ?",
+        (day, on_day, held_back, held_back, now, held_back, held_back, feed_id),
+    )

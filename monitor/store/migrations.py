@@ -11,6 +11,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from monitor.store.migration_passages import m6_passage_store
+from monitor.urls import without_credentials
 
 
 def _m1_initial(db: sqlite_utils.Database) -> None:
@@ -313,6 +314,42 @@ def _m9_read_fallbacks(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE fetches ADD COLUMN fallbacks TEXT")
 
 
+def _m10_discovery_caps_and_no_credentials(db: sqlite_utils.Database) -> None:
+    # [discover] caps: new articles a feed added on its last counted UTC day, and what
+    # its last poll left untracked (a cap, or entries past a sitemap's 50,000 URLs)
+    # and when, for `status` and the next polls.
+    db.execute("ALTER TABLE feeds ADD COLUMN new_day TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN new_on_day INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE feeds ADD COLUMN held_back INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE feeds ADD COLUMN held_back_at TEXT")
+    # Canonical URLs no longer keep "user:password@": take it out of the URLs stored
+    # before, which Datasette and `feed list` show. A URL whose clean spelling is
+    # already taken (the same feed tracked twice) keeps its row as it is.
+    for table, column, unique in _URL_COLUMNS:
+        rows = db.execute(
+            f"SELECT rowid, {column} FROM {table} WHERE {column} LIKE '%://%@%'"
+        ).fetchall()
+        for rowid, url in rows:
+            clean = without_credentials(url)
+            if clean == url or (
+                unique
+                and db.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (clean,)).fetchone()
+            ):
+                continue
+            db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (clean, rowid))
+
+
+#: (table, column, UNIQUE) of every stored URL
+_URL_COLUMNS = (
+    ("feeds", "url", True),
+    ("articles", "url", True),
+    ("article_urls", "url", True),
+    ("fetches", "url", False),
+    ("fetches", "final_url", False),
+    ("snapshots", "url", False),
+)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -323,4 +360,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m7_full_reads_and_rules,
     _m8_view_updates_keep_no_stale_passages,
     _m9_read_fallbacks,
+    _m10_discovery_caps_and_no_credentials,
 )

@@ -53,6 +53,7 @@ def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, 
             "SELECT COUNT(*) FROM fetches WHERE fetched_at >= ? AND article_id IS NOT NULL", since
         ),
         "fallbacks_24h": _fallbacks(db, since),
+        "capped_feeds": _capped_feeds(db, since),
         "versions": one("SELECT COUNT(*) FROM versions"),
         "changes": one("SELECT COUNT(*) FROM changes"),
     }
@@ -70,3 +71,20 @@ def _fallbacks(db: sqlite_utils.Database, since: str) -> dict[str, int]:
         for name in names.split(","):
             counts[name] = counts.get(name, 0) + n
     return dict(sorted(counts.items()))
+
+
+def _capped_feeds(db: sqlite_utils.Database, since: str) -> list[str]:
+    """One line per feed whose new articles a [discover] cap held back since ``since``."""
+    rows = db.execute(
+        "SELECT id, url, held_back, held_back_at, new_on_day FROM feeds"
+        " WHERE held_back_at >= ? ORDER BY held_back_at DESC, id LIMIT 10",
+        (since,),
+    ).fetchall()
+    return [
+        f"feed capped #{feed_id} at {when}: {url}: {held:,} entries held back"
+        f" ({today:,} new articles taken that day; see [discover] max_new_per_poll,"
+        " max_new_per_day)"
+        if held
+        else f"feed capped #{feed_id} at {when}: {url}: since caught up"
+        for feed_id, url, held, when, today in rows
+    ]
