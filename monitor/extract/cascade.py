@@ -22,6 +22,7 @@ from monitor.extract.body import (
     select,
     selector_body,
 )
+from monitor.extract.dates import machine_time, parse_date
 from monitor.extract.meta import (
     LinkedData,
     canonical_url,
@@ -29,8 +30,10 @@ from monitor.extract.meta import (
     join_authors,
     linked_data,
     meta_content,
+    page_language,
     parse_html,
     text_of,
+    visible_date,
     xpath,
 )
 from monitor.extract.normalize import clean_text
@@ -40,7 +43,7 @@ from monitor.models import Article
 #: normalize). Change it whenever the same page may come out differently: a stored
 #: version read under other rules is then checked against its own snapshot before a
 #: difference is recorded as an edit (monitor.pipeline.reread).
-EXTRACTION_RULES = "2026-11-25"
+EXTRACTION_RULES = "2026-12-06"
 
 #: A JSON-LD articleBody shorter than this share of the generic text is a teaser.
 JSONLD_MIN_SHARE = 0.6
@@ -308,6 +311,25 @@ MODIFIED_METAS = ("article:modified_time", "og:updated_time", "dcterms.modified"
 
 
 def read_time(
+    root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]
+) -> str | None:
+    """The article's publication (or modification) time: the outlet's selector, JSON-LD,
+    meta tags, microdata, ``<time>``, and for publication the date shown in the story.
+
+    A value written for people ("4. März 2024, 10:30 Uhr") is read into ISO 8601 in
+    the page's language (monitor.extract.dates); ``normalize`` then makes it UTC. A
+    value neither machine- nor human-readable is kept as given.
+    """
+    language = page_language(root)
+    found = _time_value(root, selector, from_ld, metas)
+    if found is not None:
+        return found if machine_time(found) else parse_date(found, language) or found
+    if metas is PUBLISHED_METAS:
+        return visible_date(root, language)
+    return None
+
+
+def _time_value(
     root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]
 ) -> str | None:
     if selector:
