@@ -48,7 +48,7 @@ from monitor.compare.signals import (
     words,
 )
 from monitor.compare.signals import letters_key as _letters_key
-from monitor.compare.typos import only_typo_fixes, word_changes
+from monitor.compare.typos import only_typo_fixes, typo_fixed_sentences, word_changes
 from monitor.models import (
     CHANGE_KINDS,
     NON_SUBSTANTIVE_KINDS,
@@ -254,6 +254,14 @@ def _changed_paragraph(old: str, new: str, evidence: list[Evidence]) -> None:
         return
     removed, added = _sentence_changes(sentences(old), sentences(new))
     rest_old, rest_new = list(sentences(old)), list(sentences(new))
+    # a sentence whose only change is a typo fix (in a quote or a comment line too) is minor
+    for old_sentence, new_sentence in typo_fixed_sentences(removed, added):
+        evidence.append(Evidence("minor", "body", new_sentence, old_sentence, new_sentence))
+        for sentences_, sentence in (
+            (removed, old_sentence), (rest_old, old_sentence),
+            (added, new_sentence), (rest_new, new_sentence),
+        ):  # fmt: skip
+            sentences_.remove(sentence)
     for sentence in added:
         if kind := _special(sentence, added=True):
             evidence.append(Evidence(kind, "body", sentence, None, sentence))

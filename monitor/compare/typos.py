@@ -1,8 +1,8 @@
 """Is a one-word change a typo fix? A typo fix changes no meaning, so it is ``minor``.
 
-The old spelling must be a misspelling: not a word of the text's language (or a
-hundred times rarer than the new spelling, for the misspellings common enough to be
-in a frequency list, "accidently"), the new spelling a word, and the two a letter or
+The old spelling must be a misspelling: not a word of the text's language (or barely
+attested and a hundred times rarer than the new spelling, for the misspellings common
+enough to be in a frequency list, "accidently"), the new spelling a word, and the two a letter or
 two apart (a transposition of two letters counts once: "recieve" → "receive"). When
 neither spelling is in the list (newer words, British spellings), one slip in a word
 of five letters or more is taken for a typo.
@@ -42,23 +42,28 @@ from monitor.compare.signals import (
     NUMBER_WORDS,
     cased_words,
     edit_distance,
+    numbers,
     typographic_form,
 )
 
 #: Words whose one-letter change flips a sentence's meaning: never a typo fix.
+#: (Two real words a letter apart, "was" → "has", are kept out by the word lists; these
+#: stay out even when the other spelling is no word: "nto" → "not" may have been "now".)
 SENSITIVE = frozenset(
     re.findall(
         r"\S+",
-        "not now no nor never ever was has had can could would should will did does is are were "
-        "its it's cannot won't nicht nichts nie kein keine keinen war hat wird ist ne pas jamais "
-        "rien non plus est était nunca nada ni sí si fue era ha",
+        "not now no nor never ever cannot won't nicht nichts nie kein keine keinen ne pas "
+        "jamais rien non plus nunca nada ni sí si",
     )
 )
 #: The shorter spelling of a typo fix has at least this many letters.
 MIN_LENGTH = 3
 #: From this length on, two edits may still be one misspelling ("accidently").
 LONG_WORD = 8
-#: An old spelling this many times rarer than the new one is a misspelling too.
+#: A spelling the list barely knows (its floor is 50: "accidently"), this many times
+#: rarer than the other, is a misspelling too. A word readers know ("thy", "lewd",
+#: "fist") is not, however much rarer than the word it replaced.
+RARE_COUNT = 100
 RARE_RATIO = 100
 #: Neither spelling in the word list ("cypto" → "crypto", "anlayse" → "analyse": the
 #: lists lack newer words and British spellings): one slip in a word this long.
@@ -73,6 +78,12 @@ _STOPWORDS = {
     "de": "der die das und ist nicht mit von den dem zu sich auf ein eine im für wurde sagte des",
     "fr": "le les et des du un une est que qui dans pour pas sur au il elle été avec ce aux",
     "es": "el los las y que en un una es por con para del se al fue dijo lo como más su",
+    # languages with a word list but outside the starter config: named, so that their
+    # text is not judged with a neighbour's list (Portuguese with Spanish words)
+    # (without the small words they share with the languages above: "is", "que", "una")
+    "pt": "o os as e em um é com do da dos das não foi disse ao mais pelo pela",
+    "it": "il lo gli e che di è per non della sono più nel alla anche questo",
+    "nl": "het een van dat op te met voor niet zijn aan er door ook als",
 }
 _STOPWORD_SETS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
 _LATIN_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
@@ -122,23 +133,24 @@ def is_typo_fix(old: str, new: str, *, old_text: str, new_text: str) -> bool:
         # and not a capitalised word (at a sentence's start that may still be a name)
         unlisted = distance == 1 and min(len(a), len(b)) >= UNLISTED_MIN_LENGTH
         return unlisted and old.islower() and new.islower()
-    return rare * RARE_RATIO <= common
+    return rare <= RARE_COUNT and rare * RARE_RATIO <= common
 
 
 _QUOTED_SPAN = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)‘[^’]*’(?!\w)|(?<!\w)'[^']*'(?!\w)")
 _FIGURE = re.compile(rf"[$€£¥]?\d[\d,.:]*%?(?:{CJK_NUMBER_TAIL})?|{KANJI_NUMBER}")
 
 
-def _residue(text: str) -> list[str]:
-    """The words outside quotes and figures, as written (case kept)."""
-    text = _FIGURE.sub(" ", _QUOTED_SPAN.sub(" ", typographic_form(text)))
+def _residue(text: str, *, quoted: bool = False) -> list[str]:
+    """The words outside figures (and outside quotes unless ``quoted``), case kept."""
+    text = typographic_form(text)
+    text = _FIGURE.sub(" ", text if quoted else _QUOTED_SPAN.sub(" ", text))
     text = NUMBER_WORDS.sub(" ", text)
     return [w for w in cased_words(text) if not w.isdigit()]
 
 
-def word_changes(old: str, new: str) -> list[tuple[list[str], list[str]]]:
+def word_changes(old: str, new: str, *, quoted: bool = False) -> list[tuple[list[str], list[str]]]:
     """The runs of residue words replaced, inserted or deleted (case kept)."""
-    before, after = _residue(old), _residue(new)
+    before, after = _residue(old, quoted=quoted), _residue(new, quoted=quoted)
     folded_before, folded_after = [w.casefold() for w in before], [w.casefold() for w in after]
     if folded_before == folded_after:
         return []
@@ -150,9 +162,10 @@ def word_changes(old: str, new: str) -> list[tuple[list[str], list[str]]]:
     ]
 
 
-def only_typo_fixes(old: str, new: str) -> bool:
-    """Every word change is one misspelt word spelt right (``compare.typos``)."""
-    changes = word_changes(old, new)
+def only_typo_fixes(old: str, new: str, *, quoted: bool = False) -> bool:
+    """Every word change (outside quotes, or anywhere when ``quoted``) is one misspelt
+    word spelt right. Figures are not looked at: callers compare them."""
+    changes = word_changes(old, new, quoted=quoted)
     # the words come from the typographic form: look for them there (names, language)
     old_text, new_text = typographic_form(old), typographic_form(new)
     return bool(changes) and all(
@@ -161,6 +174,21 @@ def only_typo_fixes(old: str, new: str) -> bool:
         and is_typo_fix(a[0], b[0], old_text=old_text, new_text=new_text)
         for a, b in changes
     )
+
+
+def typo_fixed_sentences(removed: list[str], added: list[str]) -> list[tuple[str, str]]:
+    """Pairs of an old and a new sentence that differ only by typo fixes, quoted words
+    included ("“We haev to go,” he said" → "have"), with the same figures."""
+    pairs: list[tuple[str, str]] = []
+    left = list(added)
+    for old in removed:
+        for new in left:
+            close = abs(len(old) - len(new)) <= 4 and numbers(old) == numbers(new)
+            if close and only_typo_fixes(old, new, quoted=True):
+                pairs.append((old, new))
+                left.remove(new)
+                break
+    return pairs
 
 
 def _inflected(short: str, long: str) -> bool:

@@ -188,3 +188,31 @@ def test_on_real_bbc_headline_edits_only_misspellings_are_called_typo_fixes() ->
             fixed.add(next(a for a, b in zip(before, after, strict=False) if a != b))
     assert {"cypto", "aretfact", "experiement", "withdrawl"} <= fixed
     assert fixed <= {"cypto", "aretfact", "experiement", "withdrawl", "accidently"}
+
+
+def test_a_typo_fixed_inside_a_quote_or_comment_line_is_minor() -> None:
+    """Spelling fixed in quoted words ('haev' → 'have') or in a 'declined to comment' line
+    is minor, not a changed quote or a comment line removed and added."""
+    quote = '“We haev to move the boats before the work starts,” the harbour master said.'
+    comment = "The contractor decliend to comment on the cost of the repairs."
+    for old in (quote, comment):
+        new = old.replace("haev", "have").replace("decliend", "declined")
+        result = classify(
+            diff_versions(
+                Version(1, 1, "t", "T", "B", f"{STORY[0]} {old}", "a"),
+                Version(2, 1, "t", "T", "B", f"{STORY[0]} {new}", "b"),
+            )
+        )
+        assert result.kinds == ("minor",), old
+
+
+def test_a_typo_fixed_beside_a_changed_figure_is_numbers() -> None:
+    """A sentence whose typo was fixed while its figure changed reports the figure."""
+    old = "The contractor said the repairs would cost £4m and take six weeks to complette."
+    new = "The contractor said the repairs would cost £6m and take six weeks to complete."
+    result = classify(
+        diff_versions(
+            Version(1, 1, "t", "T", "B", old, "a"), Version(2, 1, "t", "T", "B", new, "b")
+        )
+    )
+    assert result.kinds == ("numbers",) and result.silent
