@@ -190,7 +190,8 @@ def _title(field: FieldDiff, evidence: list[Evidence]) -> None:
     kind = headline_change_kind(field.old, field.new)
     if kind == "same":
         return
-    if kind != "wording" or only_typo_fixes(field.old, field.new):
+    # a typo fix, quoted words included, with the same figures
+    if kind != "wording" or typo_fixed_sentences([field.old], [field.new]):
         evidence.append(Evidence("minor", "title", field.new, field.old, field.new))
         return
     evidence.append(Evidence("headline", "title", field.new, field.old, field.new))
@@ -257,11 +258,10 @@ def _changed_paragraph(old: str, new: str, evidence: list[Evidence]) -> None:
     # a sentence whose only change is a typo fix (in a quote or a comment line too) is minor
     for old_sentence, new_sentence in typo_fixed_sentences(removed, added):
         evidence.append(Evidence("minor", "body", new_sentence, old_sentence, new_sentence))
-        for sentences_, sentence in (
-            (removed, old_sentence), (rest_old, old_sentence),
-            (added, new_sentence), (rest_new, new_sentence),
-        ):  # fmt: skip
-            sentences_.remove(sentence)
+        removed.remove(old_sentence)
+        rest_old.remove(old_sentence)
+        added.remove(new_sentence)
+        rest_new.remove(new_sentence)
     for sentence in added:
         if kind := _special(sentence, added=True):
             evidence.append(Evidence(kind, "body", sentence, None, sentence))

@@ -320,12 +320,11 @@ def read_time(
     the page's language (monitor.extract.dates); ``normalize`` then makes it UTC. A
     value neither machine- nor human-readable is kept as given.
     """
-    language = page_language(root)
     found = _time_value(root, selector, from_ld, metas)
-    if found is not None:
-        return found if machine_time(found) else parse_date(found, language) or found
+    if found is not None:  # the page's language only when it is needed (it costs a look)
+        return found if machine_time(found) else parse_date(found, page_language(root)) or found
     if metas is PUBLISHED_METAS:
-        return visible_date(root, language)
+        return visible_date(root)
     return None
 
 

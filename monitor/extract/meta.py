@@ -368,11 +368,14 @@ _UPDATED_FIRST = re.compile(
 )
 
 
-def visible_date(root: Any, language: str | None) -> str | None:
-    """The publication date the story shows its readers, read as ISO 8601, when every
-    date element inside the story agrees on it (see monitor.extract.dates)."""
+def visible_date(root: Any) -> str | None:
+    """The publication date the story shows its readers, read as ISO 8601 in the page's
+    language, when every date element inside the story agrees on it (see
+    monitor.extract.dates)."""
     found: list[str] = []
-    for el in xpath(root, _VISIBLE_DATES):
+    elements = xpath(root, _VISIBLE_DATES)
+    language = page_language(root) if elements else None
+    for el in elements:
         text = text_of(el)
         if not text or len(text) > 160 or _UPDATED_FIRST.match(text):
             continue

@@ -216,3 +216,9 @@ def test_a_typo_fixed_beside_a_changed_figure_is_numbers() -> None:
         )
     )
     assert result.kinds == ("numbers",) and result.silent
+
+
+def test_a_headline_typo_fix_beside_a_new_figure_is_a_headline_change() -> None:
+    """A headline whose typo was fixed while its figure changed is headline + numbers."""
+    result = edit("Harbour pier to cloze for 6 weeks", "Harbour pier to close for 8 weeks", title=True)
+    assert result.kinds == ("headline", "numbers")
