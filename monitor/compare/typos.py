@@ -91,7 +91,8 @@ _CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 def guess_language(text: str) -> str | None:
-    """ "en", "de", "fr" or "es" from the text's small words, or None when unclear."""
+    """The text's language from its small words ("en", "de", "fr", "es"; also "pt",
+    "it", "nl"), or None when unclear."""
     counts = dict.fromkeys(_STOPWORD_SETS, 0)
     for word in _LATIN_WORD.findall(text.casefold()):
         for lang, stopwords in _STOPWORD_SETS.items():
@@ -136,7 +137,10 @@ def is_typo_fix(old: str, new: str, *, old_text: str, new_text: str) -> bool:
     return rare <= RARE_COUNT and rare * RARE_RATIO <= common
 
 
-_QUOTED_SPAN = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)‘[^’]*’(?!\w)|(?<!\w)'[^']*'(?!\w)")
+# (on the typographic form: guillemets and „…“ are plain double quotes there)
+_QUOTED_SPAN = re.compile(
+    r"\"[^\"]*\"|“[^”]*”|(?<!\w)‘[^’]*’(?!\w)|(?<!\w)'[^']*'(?!\w)|「[^」]*」|『[^』]*』"
+)
 _FIGURE = re.compile(rf"[$€£¥]?\d[\d,.:]*%?(?:{CJK_NUMBER_TAIL})?|{KANJI_NUMBER}")
 
 

@@ -106,10 +106,12 @@ def test_quotes_in_guillemets_german_and_japanese_marks() -> None:
     assert quotes(text) == ["Nous sommes prêts", "Wir sind bereit", "準備はできている"]
 
 
-def test_a_french_quote_changed_is_quote() -> None:
-    """Words changed inside « … » are `quote`."""
+def test_a_french_or_japanese_quote_changed_is_quote() -> None:
+    """Words changed inside « … » or 「…」 are `quote`, not `wording`."""
     new = FR.replace("Nous sommes prêts.", "Nous sommes prêts à tout.")
     assert change(FR, new).kinds == ("quote",)
+    ja = "市長は「準備はできている」と述べた。警察が調べている。"
+    assert change(ja, ja.replace("できている", "まだできていない")).kinds == ("quote",)
 
 
 # --- correction notes ----------------------------------------------------------------------
