@@ -3,13 +3,17 @@
 Prints the confusion of ``headline_change_kind`` against the file's ``kind``
 labels, the accuracy, and how a store-level revert check (the new headline
 equals an earlier, non-latest headline of the same URL) matches
-``reverts_earlier``.
+``reverts_earlier``; then, per corpus half (``benchmarks/corpus_split``, by URL),
+the kind ``classify`` reports for each change (``headline``, or ``minor`` for a
+cosmetic change or a typo fix: ``compare.typos``) against the labels, and with
+``--verbose`` the headline changes reported as typo fixes.
 
-Run: ``PYTHONPATH=. python benchmarks/headlines.py [path/to/file.jsonl]``
+Run: ``PYTHONPATH=. python benchmarks/headlines.py [--verbose] [path/to/file.jsonl]``
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -17,7 +21,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from monitor.compare.classify import headline_change_kind
+from benchmarks.corpus_split import HALVES, split
+from monitor.compare.classify import classify, headline_change_kind
+from monitor.compare.diff import diff_field
+from monitor.models import FieldDiff, VersionDiff
 
 DEFAULT = (
     Path(__file__).resolve().parents[1].parent
@@ -83,12 +90,55 @@ def report(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def half(row: dict[str, Any]) -> str:
+    """The corpus half of a headline change: by its URL, so one story's changes share one."""
+    digest = hashlib.sha256(row["url"].encode()).hexdigest()[:16]
+    return split(f"versions/bbc-headline-transitions.jsonl/{digest}")
+
+
+def reported_kind(row: dict[str, Any]) -> str:
+    """What ``classify`` reports for a change of this headline alone: headline or minor."""
+    unchanged = FieldDiff("byline", "", "", ())
+    diff = VersionDiff(diff_field("title", row["before"], row["after"]), unchanged, ())
+    kinds = classify(diff).kinds
+    return "headline" if "headline" in kinds else "minor" if "minor" in kinds else "none"
+
+
+def report_by_half(rows: list[dict[str, Any]], verbose: bool = False) -> str:
+    lines = [
+        "",
+        "per half: label agreement of headline_change_kind, and the kind classify reports",
+        "half       changes  accuracy   wording→headline  wording→minor (typo fix)  "
+        "cosmetic→minor  cosmetic→headline",
+    ]
+    typo_fixes: list[dict[str, Any]] = []
+    for name in HALVES:
+        part = [r for r in rows if half(r) == name]
+        matrix = confusion(part)
+        correct = sum(n for (label, guess), n in matrix.items() if label == guess)
+        told = Counter(("wording" if r["kind"] == "wording" else "cosmetic", reported_kind(r)) for r in part)  # fmt: skip
+        typo_fixes += [r for r in part if r["kind"] == "wording" and reported_kind(r) == "minor"]
+        lines.append(
+            f"{name:<10} {len(part):>7}  {correct / max(len(part), 1):.4f}  "
+            f"{told['wording', 'headline']:>16}  {told['wording', 'minor']:>24}  "
+            f"{told['cosmetic', 'minor']:>14}  {told['cosmetic', 'headline']:>17}"
+        )
+    if verbose:
+        lines.append("\nwording changes reported as typo fixes (minor):")
+        lines += [f"  {half(r)}: {r['before']!r} → {r['after']!r}" for r in typo_fixes]
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT
+    verbose = "--verbose" in argv
+    args = [a for a in argv[1:] if a != "--verbose"]
+    path = Path(args[0]) if args else DEFAULT
     if not path.exists():
         print(f"skipped: {path} not found (the corpus lives in ../shared/corpus beside the repo)")
         return 0
-    print(report(load(path)))
+    rows = load(path)
+    print(report(rows))
+    print(report_by_half(rows, verbose))
     return 0
 
 

@@ -9,7 +9,10 @@ Decisions a reviewer should know about:
   The same holds for an added correction notice (``correction_note`` alone).
 - A comment line, correction notice or quote added inside an existing paragraph
   is found sentence by sentence; what is left is ``numbers``, ``quote`` or
-  ``wording`` (a single-letter typo fix in one word is ``minor``).
+  ``wording``. A typo fix (a misspelt word spelt right: see ``compare.typos``) is
+  ``minor``, in the body and in a headline; never a negation, a name or a figure.
+- An added paragraph that opens with a correction or update note is that note, whole
+  ("Correction: … It is 3,000." is one note, not a note plus a new paragraph).
 - ``moved`` (added to the vocabulary) marks a paragraph at another position.
   Like every kind but ``minor`` it is substantive (DESIGN.md): moving a denial
   to the last paragraph changes what readers see. A moved paragraph that was
@@ -18,8 +21,12 @@ Decisions a reviewer should know about:
 - ``revert`` keeps the other kinds of the change (a reverted typo fix stays
   ``minor`` + ``revert``); like every kind but ``minor`` it counts as
   substantive for the silent flag, as DESIGN.md says.
-- ``silent`` follows DESIGN.md literally: a substantive kind and no
-  ``correction_note``; so an article removed (404/410) is a silent change.
+- ``silent`` follows DESIGN.md: a substantive edit that no note added in the same
+  change covers. A note covers the edits it speaks about (``compare.notes``); a
+  generic one ("This story has been updated.") covers all. An article removed
+  (404/410) is a silent change.
+- Summaries and evidence name versions by the article's own numbers (1, 2, 3…):
+  ``revert_to`` is a version number, never a row id.
 """
 
 from __future__ import annotations
@@ -27,14 +34,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
 from monitor.compare.diff import CHANGED_THRESHOLD, similarity
+from monitor.compare.notes import covers, note_scope
 from monitor.compare.signals import (
-    NUMBER_WORDS,
-    edit_distance,
     is_comment_line,
     is_correction_note,
     numbers,
@@ -43,6 +48,7 @@ from monitor.compare.signals import (
     words,
 )
 from monitor.compare.signals import letters_key as _letters_key
+from monitor.compare.typos import only_typo_fixes, typo_fixed_sentences, word_changes
 from monitor.models import (
     CHANGE_KINDS,
     NON_SUBSTANTIVE_KINDS,
@@ -77,9 +83,6 @@ HeadlineKind = Literal["wording", "case/punct-only", "typographic-only", "same"]
 _NOT_TEXT_CHANGES = frozenset({"revert"})
 #: Quoted text shorter than this is a scare quote ('oldest ice'), not someone's words.
 _QUOTE_MIN_WORDS = 3
-#: Words whose one-letter change flips a sentence's meaning: never a typo fix.
-_SENSITIVE = frozenset({"not", "now", "no", "nor", "never", "ever", "was", "has", "had", "can"})
-_TYPO_MIN_LENGTH = 4
 _SUMMARY_LIMIT = 200
 
 
@@ -109,11 +112,11 @@ def is_substantive(kinds: Iterable[str]) -> bool:
     return any(k not in NON_SUBSTANTIVE_KINDS for k in kinds)
 
 
-def classify(diff: VersionDiff, *, revert_of: int | None = None) -> Classification:
+def classify(diff: VersionDiff, *, revert_to: int | None = None) -> Classification:
     """Kinds (vocabulary order), evidence, silent flag and a one-line summary of a diff.
 
-    ``revert_of``: the id of an earlier, non-latest version the new one equals (the
-    store knows the history; the diff does not).
+    ``revert_to``: the number (the article's own: 1, 2, 3…) of an earlier, non-latest
+    version the new one equals (the store knows the history; the diff does not).
     """
     evidence: list[Evidence] = []
     _title(diff.title, evidence)
@@ -129,16 +132,31 @@ def classify(diff: VersionDiff, *, revert_of: int | None = None) -> Classificati
                 to = f"paragraph {op.new_index + 1 if op.new_index is not None else '?'}"
                 evidence.append(Evidence("moved", "body", op.new, where, to))
             _changed_paragraph(op.old, op.new, evidence)
-    if revert_of is not None:
-        text = f"same as earlier version {revert_of}"
-        evidence.append(Evidence("revert", "version", text, None, str(revert_of)))
+    if revert_to is not None:
+        text = f"same as earlier version {revert_to}"
+        evidence.append(Evidence("revert", "version", text, None, str(revert_to)))
     if diff.changed and not evidence:
         evidence.append(Evidence("minor", "body", "whitespace-level change"))
     if is_substantive(e.kind for e in evidence if e.kind not in _NOT_TEXT_CHANGES):
         evidence = [e for e in evidence if e.kind != "minor"]
     kinds = tuple(k for k in CHANGE_KINDS if any(e.kind == k for e in evidence))
-    silent = is_substantive(kinds) and "correction_note" not in kinds
-    return Classification(kinds, tuple(evidence), silent, _summary(diff, evidence))
+    uncovered = _uncovered(evidence)
+    summary = _summary(diff, evidence, uncovered)
+    return Classification(kinds, tuple(evidence), bool(uncovered), summary)
+
+
+def _uncovered(evidence: list[Evidence]) -> list[Evidence]:
+    """The substantive edits no note added in this change speaks about (``compare.notes``).
+
+    A revert says nothing about text, so it is covered when every text edit is.
+    """
+    scopes = [note_scope(e.text) for e in evidence if e.kind == "correction_note"]
+    edits = [e for e in evidence if is_substantive([e.kind])]
+    text_edits = [e for e in edits if e.kind not in _NOT_TEXT_CHANGES]
+    left = [e for e in text_edits if not any(covers(scope, e) for scope in scopes)]
+    if scopes and not left:
+        return []
+    return left + [e for e in edits if e.kind in _NOT_TEXT_CHANGES]
 
 
 def classify_dates(old_published: str | None, new_published: str | None) -> Classification:
@@ -172,7 +190,8 @@ def _title(field: FieldDiff, evidence: list[Evidence]) -> None:
     kind = headline_change_kind(field.old, field.new)
     if kind == "same":
         return
-    if kind != "wording":
+    # a typo fix, quoted words included, with the same figures
+    if kind != "wording" or typo_fixed_sentences([field.old], [field.new]):
         evidence.append(Evidence("minor", "title", field.new, field.old, field.new))
         return
     evidence.append(Evidence("headline", "title", field.new, field.old, field.new))
@@ -200,8 +219,12 @@ def _special(sentence: str, *, added: bool) -> str | None:
 
 
 def _added_paragraph(text: str, evidence: list[Evidence]) -> None:
+    split = sentences(text)
+    if split and is_correction_note(split[0]):
+        evidence.append(Evidence("correction_note", "body", text, None, text))
+        return
     rest = []
-    for sentence in sentences(text):
+    for sentence in split:
         kind = _special(sentence, added=True)
         if kind:
             evidence.append(Evidence(kind, "body", sentence, None, sentence))
@@ -232,6 +255,13 @@ def _changed_paragraph(old: str, new: str, evidence: list[Evidence]) -> None:
         return
     removed, added = _sentence_changes(sentences(old), sentences(new))
     rest_old, rest_new = list(sentences(old)), list(sentences(new))
+    # a sentence whose only change is a typo fix (in a quote or a comment line too) is minor
+    for old_sentence, new_sentence in typo_fixed_sentences(removed, added):
+        evidence.append(Evidence("minor", "body", new_sentence, old_sentence, new_sentence))
+        removed.remove(old_sentence)
+        rest_old.remove(old_sentence)
+        added.remove(new_sentence)
+        rest_new.remove(new_sentence)
     for sentence in added:
         if kind := _special(sentence, added=True):
             evidence.append(Evidence(kind, "body", sentence, None, sentence))
@@ -330,38 +360,16 @@ def _quotes(old: str, new: str, field: str, evidence: list[Evidence]) -> None:
     )
 
 
-_QUOTED_SPAN = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)‘[^’]*’(?!\w)|(?<!\w)'[^']*'(?!\w)")
-_FIGURE = re.compile(r"[$€£¥]?\d[\d,.:]*%?")
-
-
 def _wording(old: str, new: str, evidence: list[Evidence]) -> None:
     """Word changes outside quotes and figures: ``wording``, or ``minor`` for a typo fix."""
-
-    def residue(text: str) -> list[str]:
-        text = _FIGURE.sub(" ", _QUOTED_SPAN.sub(" ", typographic_form(text)))
-        text = NUMBER_WORDS.sub(" ", text)
-        return [w for w in words(text) if not w.isdigit()]
-
-    before, after = residue(old), residue(new)
-    if before == after:
+    if not word_changes(old, new):
         return
     old_sentence, new_sentence = _first_differing(old, new)
-    opcodes = SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
-    changes = [(before[a1:a2], after[b1:b2]) for tag, a1, a2, b1, b2 in opcodes if tag != "equal"]
-    if all(_is_typo_fix(a, b) for a, b in changes):
+    if only_typo_fixes(old, new):
         evidence.append(Evidence("minor", "body", new_sentence or new, old_sentence, new_sentence))
         return
     text = new_sentence or old_sentence or new
     evidence.append(Evidence("wording", "body", text, old_sentence, new_sentence))
-
-
-def _is_typo_fix(old: list[str], new: list[str]) -> bool:
-    if len(old) != 1 or len(new) != 1:
-        return False
-    a, b = old[0], new[0]
-    if {a, b} & _SENSITIVE or min(len(a), len(b)) < _TYPO_MIN_LENGTH:
-        return False
-    return not any(ch.isdigit() for ch in a + b) and edit_distance(a, b) <= 1
 
 
 # --- summary -------------------------------------------------------------------------
@@ -372,7 +380,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _summary(diff: VersionDiff, evidence: list[Evidence]) -> str:
+def _summary(diff: VersionDiff, evidence: list[Evidence], uncovered: list[Evidence]) -> str:
     kinds = {e.kind for e in evidence}
     first = {e.kind: e for e in reversed(evidence)}
     parts: list[str] = []
@@ -393,6 +401,9 @@ def _summary(diff: VersionDiff, evidence: list[Evidence]) -> str:
         parts.append((", ".join(body) + comment).strip())
     if "correction_note" in kinds:
         parts.append(f'correction note: "{_short(first["correction_note"].text)}"')
+        if uncovered:
+            left = ", ".join(dict.fromkeys(e.kind for e in uncovered))
+            parts.append(f"not covered by the note: {left}")
     if "byline" in kinds:
         parts.append(f'byline: "{_short(diff.byline.old, 40)}" → "{_short(diff.byline.new, 40)}"')
     if "numbers" in kinds:

@@ -47,8 +47,16 @@ _STOP_WORDS = frozenset(
         "but if than then there so after before also",
     )
 )
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
-_WORD = re.compile(r"\w+")
+# Kana and CJK ideographs are a token each: those scripts put no spaces between words,
+# so a \w+ run is a whole clause and one changed figure (12人 → 15人) would make the
+# whole clause "different" (a short paragraph then reads as removed plus added).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+|\s+|[^\w\s]")
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+# the same cuts for text with no CJK in it, a good deal faster
+_PLAIN_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_PLAIN_WORD = re.compile(r"\w+")
+_HAS_CJK = re.compile(f"[{_CJK}]")
 _OPS = {diff_match_patch.DIFF_EQUAL: "equal", diff_match_patch.DIFF_INSERT: "insert"}
 
 
@@ -61,7 +69,7 @@ def make_dmp() -> diff_match_patch:
 
 def tokenize(text: str) -> list[str]:
     """Words, whitespace runs and single punctuation marks; joined they give ``text`` back."""
-    return _TOKEN.findall(text)
+    return (_TOKEN if _HAS_CJK.search(text) else _PLAIN_TOKEN).findall(text)
 
 
 def diff_words(old: str, new: str) -> tuple[WordOp, ...]:
@@ -238,7 +246,9 @@ class _Bag:
     __slots__ = ("counts", "words")
 
     def __init__(self, text: str) -> None:
-        self.words = [w for w in _WORD.findall(text.lower()) if w not in _STOP_WORDS]
+        text = text.lower()
+        found = (_WORD if _HAS_CJK.search(text) else _PLAIN_WORD).findall(text)
+        self.words = [w for w in found if w not in _STOP_WORDS]
         self.counts = Counter(self.words)
 
 

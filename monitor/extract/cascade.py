@@ -22,6 +22,7 @@ from monitor.extract.body import (
     select,
     selector_body,
 )
+from monitor.extract.dates import machine_time, parse_date
 from monitor.extract.limits import PAGE_CUT, bound_page
 from monitor.extract.meta import (
     LinkedData,
@@ -30,8 +31,10 @@ from monitor.extract.meta import (
     join_authors,
     linked_data,
     meta_content,
+    page_language,
     parse_html,
     text_of,
+    visible_date,
     xpath,
 )
 from monitor.extract.normalize import clean_text
@@ -42,7 +45,7 @@ from monitor.models import Article
 #: version read under other rules is then checked against its own snapshot before a
 #: difference is recorded as an edit (monitor.pipeline.reread).
 # 2026-12-06: pages decoded again (a declared charset read leniently before detection),
-# article limits (monitor.extract.limits)
+# article limits (monitor.extract.limits); dates in de/fr/es/ja read (monitor.extract.dates)
 EXTRACTION_RULES = "2026-12-06"
 
 #: A JSON-LD articleBody shorter than this share of the generic text is a teaser.
@@ -315,6 +318,24 @@ MODIFIED_METAS = ("article:modified_time", "og:updated_time", "dcterms.modified"
 
 
 def read_time(
+    root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]
+) -> str | None:
+    """The article's publication (or modification) time: the outlet's selector, JSON-LD,
+    meta tags, microdata, ``<time>``, and for publication the date shown in the story.
+
+    A value written for people ("4. März 2024, 10:30 Uhr") is read into ISO 8601 in
+    the page's language (monitor.extract.dates); ``normalize`` then makes it UTC. A
+    value neither machine- nor human-readable is kept as given.
+    """
+    found = _time_value(root, selector, from_ld, metas)
+    if found is not None:  # the page's language only when it is needed (it costs a look)
+        return found if machine_time(found) else parse_date(found, page_language(root)) or found
+    if metas is PUBLISHED_METAS:
+        return visible_date(root)
+    return None
+
+
+def _time_value(
     root: Any, selector: str | None, from_ld: str | None, metas: tuple[str, ...]
 ) -> str | None:
     if selector:

@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from monitor.extract.dates import parse_date
 from monitor.extract.limits import bound_page
 from monitor.extract.normalize import clean_text
 
@@ -334,3 +335,56 @@ def join_authors(names: list[str]) -> str:
             if part and len(part) <= 80 and part.casefold() not in {s.casefold() for s in seen}:
                 seen.append(part)
     return ", ".join(seen)
+
+
+# --- dates -------------------------------------------------------------------
+
+
+def page_language(root: Any) -> str | None:
+    """The page's language tag ("de-DE"), from <html lang>, Content-Language or og:locale."""
+    for value in (
+        root.get("lang") if isinstance(root, etree._Element) else None,
+        next((el.get("lang") for el in xpath(root, "//html[@lang]")), None),
+        next((el.get("content") for el in xpath(root, _CONTENT_LANGUAGE)), None),
+        meta_content(root, "og:locale"),
+    ):
+        if value and re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", value.strip()):
+            return value.strip()
+    return None
+
+
+_CONTENT_LANGUAGE = (
+    "//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')='content-language']"
+)
+# Elements that show an article's date to readers, inside the story (rails and footers
+# list other stories' dates).
+_VISIBLE_DATES = (
+    "(//article | //main | //header)//*[self::time[not(@datetime)] or "
+    "contains(translate(@class, 'DATEPUBLISHIMS', 'datepublishims'), 'date') or "
+    "contains(translate(@class, 'DATEPUBLISHIMS', 'datepublishims'), 'publish') or "
+    "contains(translate(@class, 'TIMESTAMP', 'timestamp'), 'timestamp') or "
+    "contains(@class, 'dateline')][not(ancestor::aside or ancestor::nav or ancestor::footer)]"
+)
+# A date shown after one of these words is when the story was changed, not published.
+_UPDATED_FIRST = re.compile(
+    r"^\W*(?:last\s+)?(?:updated|modified|aktualisiert|geändert|mis\s+à\s+jour|modifié|"
+    r"actualizado|actualizada|更新)",
+    re.IGNORECASE,
+)
+
+
+def visible_date(root: Any) -> str | None:
+    """The publication date the story shows its readers, read as ISO 8601 in the page's
+    language, when every date element inside the story agrees on it (see
+    monitor.extract.dates)."""
+    found: list[str] = []
+    elements = xpath(root, _VISIBLE_DATES)
+    language = page_language(root) if elements else None
+    for el in elements:
+        text = text_of(el)
+        if not text or len(text) > 160 or _UPDATED_FIRST.match(text):
+            continue
+        value = parse_date(text, language)
+        if value and value not in found:
+            found.append(value)
+    return found[0] if len(found) == 1 else None

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from monitor.extract.dates import parse_date
 from monitor.extract.limits import cap_article
 from monitor.models import Article
 
@@ -101,7 +102,8 @@ def canonical_time(value: str | None) -> str | None:
 
     Sites write the same instant as "+00:00", "Z", " UTC" or in local time, with
     or without seconds, across re-renders (and across their own metadata); one
-    spelling keeps the hash stable. Values without an offset are kept as given.
+    spelling keeps the hash stable. Values without an offset are kept as given; a
+    date written for people ("4 mars 2024") is read first (monitor.extract.dates).
     """
     if value is None:
         return None
@@ -115,7 +117,9 @@ def canonical_time(value: str | None) -> str | None:
         try:  # RFC 2822, as in RSS and some meta tags: "Mon, 22 Dec 2014 12:43:29 -0500"
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
-            return value
+            # written for people ("4. März 2024"): read it (monitor.extract.dates), once
+            readable = parse_date(value)
+            return canonical_time(readable) if readable else value
     if parsed.tzinfo is None:
         return value
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00Z")

@@ -364,7 +364,9 @@ def _new_version(
     revert_of = versions.earlier_version_with_hash(db, article_id, digest, version.id)
     if revert_of == latest.id:
         revert_of = None
-    verdict = classify(diff_versions(latest, version), revert_of=revert_of)
+    # people read versions by the article's own numbers; the row id stays in the column
+    revert_to = versions.version_number(db, revert_of) if revert_of is not None else None
+    verdict = classify(diff_versions(latest, version), revert_to=revert_to)
     if not verdict.kinds:  # only a date outside the diffed fields moved
         verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":

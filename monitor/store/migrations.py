@@ -6,6 +6,7 @@ transaction. Never edit a released migration: add a new one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -350,6 +351,33 @@ _URL_COLUMNS = (
 )
 
 
+def _m11_revert_numbers(db: sqlite_utils.Database) -> None:
+    # Revert summaries and evidence named the earlier version by its row id ("reverts to
+    # version 11") where the timeline calls it version 1. Rewrite them with the
+    # article's own number; revert_of_version_id keeps the row id.
+    rows = db.execute(
+        "SELECT c.id, c.summary, c.evidence, c.revert_of_version_id, v.version_number "
+        "FROM changes c JOIN version_records v ON v.id = c.revert_of_version_id"
+    ).fetchall()
+    for change_id, summary, evidence, row_id, number in rows:
+        summary = (summary or "").replace(
+            f"reverts to version {row_id}", f"reverts to version {number}"
+        )
+        try:
+            items = json.loads(evidence or "[]")
+        except ValueError:  # hand-edited evidence: leave it as it is
+            items = None
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict) and item.get("kind") == "revert":
+                    item.update(text=f"same as earlier version {number}", new=str(number))
+            evidence = json.dumps(items, ensure_ascii=False)
+        db.execute(
+            "UPDATE changes SET summary = ?, evidence = ? WHERE id = ?",
+            (summary, evidence, change_id),
+        )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -361,4 +389,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m8_view_updates_keep_no_stale_passages,
     _m9_read_fallbacks,
     _m10_discovery_caps_and_no_credentials,
+    _m11_revert_numbers,
 )

@@ -73,6 +73,14 @@ def earlier_version_with_hash(
     return int(row[0]) if row else None
 
 
+def version_number(db: sqlite_utils.Database, version_id: int) -> int | None:
+    """The article's own number (1, 2, 3…) of a version row: what people are shown."""
+    row = db.execute(
+        "SELECT version_number FROM version_records WHERE id = ?", (version_id,)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def version_from_row(row: dict) -> Version:
     """A ``versions`` row (as a dict, from any connection) as the pipeline's Version."""
     return Version(

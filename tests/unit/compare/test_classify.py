@@ -31,11 +31,11 @@ def check(
     byline: str = BYLINE,
     old_body: tuple[str, ...] = STORY,
     old_title: str = TITLE,
-    revert_of: int | None = None,
+    revert_to: int | None = None,
 ) -> Classification:
     old = Version(1, 1, "2024-05-01T10:00:00Z", old_title, BYLINE, "\n\n".join(old_body), "a")
     new = Version(2, 1, "2024-05-01T11:00:00Z", title, byline, "\n\n".join(body), "b")
-    return classify(diff_versions(old, new), revert_of=revert_of)
+    return classify(diff_versions(old, new), revert_to=revert_to)
 
 
 def replace(index: int, old: str, new: str) -> tuple[str, ...]:
@@ -258,17 +258,34 @@ def test_headline_change_kind(old: str, new: str, kind: str) -> None:
     "note",
     [
         "Correction: An earlier version of this article misstated the number of troops.",
-        "This article has been updated to include a statement from the Pentagon.",
-        "Clarification, May 2: The deployment was announced on Tuesday, not Monday.",
-        "UPDATE (14:30 GMT): The Polish government has welcomed the decision.",
         "Editor's note: This story has been corrected.",
+        "This story has been updated.",
+        "Correction, May 2: An earlier version of this article said 300 troops would be sent.",
     ],
 )
-def test_correction_note_makes_a_change_not_silent(note: str) -> None:
-    """A substantive edit published with a correction/update notice is not silent."""
+def test_a_note_about_the_edit_makes_the_change_not_silent(note: str) -> None:
+    """A changed troop figure published with a note that speaks about it (the number of
+    troops, the figure itself) or with a generic notice is not silent."""
     result = check((*replace(0, "300", "3,000"), note))
     assert result.kinds == ("correction_note", "numbers")
     assert result.silent is False
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "This article has been updated to include a statement from the Pentagon.",
+        "Clarification, May 2: The deployment was announced on Tuesday, not Monday.",
+        "UPDATE (14:30 GMT): The Polish government has welcomed the decision.",
+    ],
+)
+def test_a_note_about_something_else_leaves_the_edit_silent(note: str) -> None:
+    """The same troop figure changed beside a note about something else (a statement, the
+    day of the announcement, Poland's reaction) stays silent, and the summary says so."""
+    result = check((*replace(0, "300", "3,000"), note))
+    assert result.kinds == ("correction_note", "numbers")
+    assert result.silent is True
+    assert "not covered by the note: numbers" in result.summary
 
 
 def test_page_timestamp_is_not_an_update_notice() -> None:
@@ -286,16 +303,18 @@ def test_new_correction_appended_to_existing_note() -> None:
 
 
 def test_revert_of_headline_flip_is_still_silent() -> None:
-    """A headline A/B flip back to an earlier version is revert + headline, silent, with the id."""
-    result = check(title="Biden sends troops to Poland", old_title=TITLE, revert_of=7)
+    """A headline A/B flip back to an earlier version is revert + headline, silent, naming
+    that version by its number."""
+    result = check(title="Biden sends troops to Poland", old_title=TITLE, revert_to=7)
     assert result.kinds == ("headline", "revert")
     assert result.silent
     assert next(e for e in result.evidence if e.kind == "revert").new == "7"
+    assert "reverts to version 7" in result.summary
 
 
 def test_revert_keeps_minor_and_is_silent_as_design_says() -> None:
     """Reverting a punctuation tweak is minor + revert; DESIGN.md counts revert as substantive."""
-    result = check(replace(3, "provocation.", "provocation!"), revert_of=3)
+    result = check(replace(3, "provocation.", "provocation!"), revert_to=3)
     assert result.kinds == ("minor", "revert") and result.silent
 
 

@@ -141,3 +141,21 @@ def test_database_integrity_after_the_run(monitored) -> None:
     _, _, db, _, _ = monitored
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_revert_summaries_name_the_articles_own_version_numbers(monitored) -> None:
+    """The newsroom's headline flip-back is reported as "reverts to version N" where N is
+    the number the article's timeline shows (1, 2, 3…), not the version's row id; the
+    revert_of_version_id column still holds the row id."""
+    _, _, db, _, _ = monitored
+    rows = db.execute(
+        "SELECT c.summary, c.evidence, c.revert_of_version_id, v.version_number "
+        "FROM changes c JOIN version_records v ON v.id = c.revert_of_version_id"
+    ).fetchall()
+    assert rows, "the newsroom's headline flip-back made no revert"
+    assert any(row_id != number for _, _, row_id, number in rows), "ids and numbers coincide"
+    for summary, evidence, _row_id, number in rows:
+        assert f"reverts to version {number}" in summary
+        revert = next(e for e in json.loads(evidence) if e["kind"] == "revert")
+        assert revert["new"] == str(number)
+        assert revert["text"] == f"same as earlier version {number}"

@@ -12,6 +12,7 @@ def test_joining_passages_gives_the_body_back_for_any_text() -> None:
     the passages joined with nothing between them are the body, byte for byte."""
     rng = random.Random(7)
     alphabet = ["a", "B", " ", "\n", ".", "!", "?", "”", "'", "É", "1", "\t", "…", "\n\n"]
+    alphabet += ["。", "！", "？", "」", "東", "と", "«", "»", "\u00a0", "¿"]  # CJK and French
     bodies = ["", "\n\n", "A.", "a b c", "End. \n\nStart"] + [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80))) for _ in range(2000)
     ]
