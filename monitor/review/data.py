@@ -153,10 +153,12 @@ async def article_changes(db: Database, article_id: int) -> list[dict]:
         db,
         f"""SELECT c.id, c.detected_at, c.kinds, c.silent, c.summary, c.from_version_id,
                    c.to_version_id, fv.version_number AS from_number,
-                   tv.version_number AS to_number, v.verdict
+                   tv.version_number AS to_number, v.verdict, c.revert_of_version_id,
+                   rv.version_number AS revert_number
             FROM changes c
             LEFT JOIN version_records fv ON fv.id = c.from_version_id
             LEFT JOIN version_records tv ON tv.id = c.to_version_id
+            LEFT JOIN version_records rv ON rv.id = c.revert_of_version_id
             LEFT JOIN {SCHEMA}.verdicts v ON v.change_id = c.id
               AND v.article_id = c.article_id AND v.detected_at = c.detected_at
             WHERE c.article_id = :a ORDER BY c.id""",
@@ -164,6 +166,15 @@ async def article_changes(db: Database, article_id: int) -> list[dict]:
     )
     for item in found:
         item["kinds"] = json.loads(item["kinds"] or "[]")
+    return _with_shown_summaries(found)
+
+
+def _with_shown_summaries(found: list[dict]) -> list[dict]:
+    """Summaries as shown: a revert named by version number (explain.shown_summary)."""
+    for item in found:
+        item["summary"] = explain.shown_summary(
+            item["summary"] or "", item["revert_of_version_id"], item["revert_number"]
+        )
     return found
 
 
@@ -231,18 +242,21 @@ async def outlets(db: Database) -> list[dict]:
 async def silent_changes(db: Database, outlet_id: int | None, limit: int = 50) -> list[dict]:
     """The newest silent edits, with the headline after the change, for the feed."""
     where = "c.silent = 1" + (" AND a.outlet_id = :o" if outlet_id is not None else "")
-    return await rows(
+    found = await rows(
         db,
         f"""SELECT c.id, c.detected_at, c.kinds, c.summary, c.evidence, a.url, a.id AS article_id,
                    o.name AS outlet,
-                   substr(COALESCE(nv.title, ov.title, a.title), 1, 300) AS headline
+                   substr(COALESCE(nv.title, ov.title, a.title), 1, 300) AS headline,
+                   c.revert_of_version_id, rv.version_number AS revert_number
             FROM changes c JOIN articles a ON a.id = c.article_id
             LEFT JOIN outlets o ON o.id = a.outlet_id
             LEFT JOIN version_records nv ON nv.id = c.to_version_id
             LEFT JOIN version_records ov ON ov.id = c.from_version_id
+            LEFT JOIN version_records rv ON rv.id = c.revert_of_version_id
             WHERE {where} ORDER BY c.detected_at DESC, c.id DESC LIMIT {int(limit)}""",
         {"o": outlet_id},
     )
+    return _with_shown_summaries(found)
 
 
 async def queue_page(db: Database, queue: Queue) -> tuple[list[dict], bool]:
@@ -251,10 +265,7 @@ async def queue_page(db: Database, queue: Queue) -> tuple[list[dict], bool]:
     found = await rows(db, sql, params)
     for item in found:
         item["kinds"] = json.loads(item["kinds"] or "[]")
-        item["summary"] = explain.shown_summary(
-            item["summary"], item["revert_of_version_id"], item["revert_number"]
-        )
-    return found[: queue_sql.PAGE_SIZE], len(found) > queue_sql.PAGE_SIZE
+    return _with_shown_summaries(found)[: queue_sql.PAGE_SIZE], len(found) > queue_sql.PAGE_SIZE
 
 
 async def queue_counts(db: Database, queue: Queue) -> dict:

@@ -46,9 +46,7 @@ async def desk_page(datasette: Datasette, request: Request) -> Response:
         "older_qs": queues.query_string(queue, page=queue.page + 1) if older else None,
         "changes": changes,
         "counts": await data.queue_counts(db, queue),
-        "unreviewed_silent_qs": queues.query_string(
-            queues.Queue(silent="1", verdict="unreviewed")
-        ),
+        "unreviewed_silent_qs": queues.query_string(queues.Queue(silent="1", verdict="unreviewed")),
         "choices": await data.filter_choices(db),
         "kinds": _kinds_offered(),
         "verdict_filters": queues.VERDICT_FILTERS,

@@ -23,7 +23,9 @@ _ID = r"(?P<id>\d+)"
 #: (log out, messages, permission debugging). Everything else is read-only: another
 #: method is a 405 before any view runs (Datasette answered 500 for a POST to a
 #: canned query or a table).
-_POSTS = re.compile(rf"^(?:{PREFIX}/login|{PREFIX}/change/\d+/verdict|/-/(?:logout|messages|permissions))$")
+_POSTS = re.compile(
+    rf"^(?:{PREFIX}/login|{PREFIX}/change/\d+/verdict|/-/(?:logout|messages|permissions))$"
+)
 _READS = {"GET", "HEAD", "OPTIONS"}
 
 

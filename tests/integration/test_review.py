@@ -233,7 +233,9 @@ def test_atom_links_come_from_base_url_never_from_the_host_header(filled: Filled
     assert hrefs and all(h.startswith("https://review.example.org/-/monitor") for h in hrefs)
     plain = make_datasette(filled.path)
     asyncio.run(plain.invoke_startup())
-    relative = asyncio.run(plain.client.get("/-/monitor/silent.atom", headers={"host": "evil.example"}))
+    relative = asyncio.run(
+        plain.client.get("/-/monitor/silent.atom", headers={"host": "evil.example"})
+    )
     assert b"evil.example" not in relative.content
     ids = [e.find(f"{ATOM}id").text for e in root.findall(f"{ATOM}entry")]
     again = ET.fromstring(relative.content)
