@@ -126,6 +126,13 @@ CARD_ORDER = (
 _CARD_CHARS = 400
 
 
+def _excerpt(version: dict | None) -> dict | None:
+    if version is None:
+        return None
+    lead = (version.get("body") or "")[:2_000]
+    return {"title": clip(version.get("title"), _CARD_CHARS), "body": lead}
+
+
 def _status_pair(change: dict, old: dict | None) -> tuple[str, str] | None:
     """Before/after for a removal or a return: what happened, with the HTTP status."""
     for item in change["evidence"]:
@@ -170,7 +177,20 @@ def card_text(change: dict, old: dict | None, new: dict | None) -> CardText:
     )
 
 
+def change_card(change: dict, old: dict | None, new: dict | None) -> bytes:
+    """The PNG of one change (run in the render process: module-level, picklable)."""
+    return render_card(card_text(change, old, new))
+
+
 async def card_png(datasette: Datasette, request: Request) -> Response:
     change, old, new = await load_change(datasette, request)
-    png = await off_loop(lambda: render_card(card_text(change, old, new)))
+    # only what the card shows crosses to the render process, not 1 MB versions
+    slim = {
+        **change,
+        "evidence": [
+            {k: clip(v, 2_000) if isinstance(v, str) else v for k, v in item.items()}
+            for item in change["evidence"]
+        ],
+    }
+    png = await off_loop(change_card, slim, _excerpt(old), _excerpt(new))
     return Response(png, content_type="image/png", headers={"Cache-Control": "max-age=3600"})

@@ -13,21 +13,10 @@ from typing import TYPE_CHECKING, Any
 from datasette.utils.asgi import NotFound, Request, Response
 from markupsafe import Markup
 
-from monitor.compare.classify import classify
-from monitor.compare.diff import diff_versions
-from monitor.models import Version
 from monitor.review import data, explain
 from monitor.review import queue as queues
 from monitor.review.auth import login_url, reviewer
-from monitor.review.diffview import (
-    DiffView,
-    build_view,
-    collapse,
-    evidence_html,
-    inline_html,
-    side_by_side,
-    too_large,
-)
+from monitor.review.diffview import build_view, compare_view, evidence_html, too_large
 from monitor.review.verdicts import VERDICTS
 from monitor.review.web import (
     PREFIX,
@@ -44,28 +33,6 @@ from monitor.store.versions import version_from_row
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
-
-
-def _view_or_reason(old: Version, new: Version, evidence: list[dict]) -> DiffView | str:
-    return too_large(old, new) or build_view(old, new, evidence)
-
-
-def _compared(old: Version, new: Version) -> tuple[DiffView, dict[str, Any]] | str:
-    """Diff and classify any two versions (the compare page); or why they are too large."""
-    reason = too_large(old, new)
-    if reason:
-        return reason
-    diff = diff_versions(old, new)
-    verdict = classify(diff)
-    evidence = [
-        {"kind": e.kind, "field": e.field, "text": e.text, "old": e.old, "new": e.new}
-        for e in verdict.evidence
-    ]
-    rows = side_by_side(diff, evidence)
-    title = inline_html(diff.title.ops) if diff.title.changed else ""
-    found = {"kinds": list(verdict.kinds), "silent": verdict.silent, "evidence": evidence}
-    found["summary"] = verdict.summary
-    return DiffView(tuple(rows), collapse(rows), title), found
 
 
 def _shown_evidence(evidence: list[dict], numbers: dict[int, int]) -> list[dict]:
@@ -89,10 +56,12 @@ def _summary(change: dict, numbers: dict[int, int]) -> str:
 async def _diff(old: dict | None, new: dict | None, evidence: list[dict]) -> dict[str, Any]:
     if old is None or new is None:
         return {"view": None, "too_large": None}
-    found = await off_loop(_view_or_reason, version_from_row(old), version_from_row(new), evidence)
-    if isinstance(found, str):
-        return {"view": None, "too_large": found}
-    return {"view": found, "too_large": None}
+    before, after = version_from_row(old), version_from_row(new)
+    # checked here, before queueing: a huge change never waits behind others to say so
+    reason = too_large(before, after)
+    if reason:
+        return {"view": None, "too_large": reason}
+    return {"view": await off_loop(build_view, before, after, evidence), "too_large": None}
 
 
 async def load_change(
@@ -173,16 +142,15 @@ async def compare_page(datasette: Datasette, request: Request) -> Response:
         "too_large": None,
         "found": None,
     }
+    before, after = version_from_row(old), version_from_row(new)
     if old["id"] != new["id"]:
-        result = await off_loop(_compared, version_from_row(old), version_from_row(new))
-        if isinstance(result, str):
-            context["too_large"] = result
-        else:
-            context["view"], context["found"] = result
-            context["reason"] = explain.silent_reason(
-                result[1]["kinds"], result[1]["evidence"], result[1]["silent"]
-            )
-            context["evidence"] = _shown_evidence(result[1]["evidence"], {})
+        context["too_large"] = too_large(before, after)
+    if old["id"] != new["id"] and not context["too_large"]:
+        view, reading = await off_loop(compare_view, before, after)
+        evidence = list(reading.evidence)
+        context["view"], context["found"] = view, reading
+        context["reason"] = explain.silent_reason(list(reading.kinds), evidence, reading.silent)
+        context["evidence"] = _shown_evidence(evidence, {})
     return await page(datasette, request, "monitor_compare.html", context)
 
 
