@@ -265,32 +265,6 @@ def test_card_is_a_1200x630_png(ds, filled: Filled) -> None:
     assert len(image.convert("L").getcolors(maxcolors=256) or []) > 10
 
 
-def test_card_prefers_the_comment_line_over_a_number_change() -> None:
-    """The card's before/after shows the most telling evidence (vocabulary order), not the first."""
-    from monitor.review.card import card_text
-
-    change = {
-        "evidence": [
-            {"kind": "numbers", "field": "body", "text": "1 → 2", "old": "1.", "new": "2."},
-            {
-                "kind": "comment_line",
-                "field": "body",
-                "text": "X declined.",
-                "old": None,
-                "new": "X declined.",
-            },
-        ],
-        "kinds": ["comment_line", "numbers"],
-        "silent": 1,
-        "outlet": "capitol",
-        "article_title": "T",
-        "url": "http://127.0.0.1/a",
-        "detected_at": "2026-11-25T12:00:00Z",
-    }
-    card = card_text(change, {"title": "Old"}, {"title": "New"})
-    assert (card.before, card.after, card.headline) == ("", "X declined.", "New")
-
-
 def test_pages_follow_a_live_writer_without_restart(tmp_path) -> None:
     """Datasette reads a WAL database the pipeline keeps writing: a new change shows at once."""
     from test_review_fixture import plant_xss
