@@ -208,9 +208,9 @@ def _same_label(rows: list[SideRow]) -> str:
     parts = [r.label.lower() for r in rows if not r.label.startswith("¶")]
     paragraphs = [r for r in rows if r.label.startswith("¶")]
     if paragraphs:
-        span = paragraphs[0].label
-        if len(paragraphs) > 1:
-            span = f"{paragraphs[0].label}–{paragraphs[-1].label}"
+        # numbered as in the newer version ("¶5 → ¶6" rows are ¶6 there)
+        first, last = (r.label.split(" → ")[-1] for r in (paragraphs[0], paragraphs[-1]))
+        span = first if len(paragraphs) == 1 else f"{first}–{last}"
         noun = "paragraph" if len(paragraphs) == 1 else "paragraphs"
         parts.append(f"{len(paragraphs)} {noun} ({span})")
     text = parts[-1] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
