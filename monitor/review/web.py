@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -96,13 +99,31 @@ def clip(text: str | None, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _exit_with(parent: int) -> None:
+    """In the render process: exit as soon as the server that started it is gone.
+
+    The worker holds both ends of its own task pipe, so it never sees EOF; and uvicorn
+    ends a SIGTERMed server by re-raising the signal, which skips the executor's own
+    shutdown. Without this watch, every stopped `serve` left an orphan behind.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="review-render-watch", daemon=True).start()
+
+
 def _render_pool() -> Executor:
     global _renderer
     if _renderer is None:
         try:
             # spawn: a fresh interpreter, never a fork of a process running threads
             context = multiprocessing.get_context("spawn")
-            _renderer = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            _renderer = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+            )
         except (OSError, NotImplementedError, ImportError):  # no process support here
             _renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-render")
     return _renderer

@@ -165,3 +165,53 @@ def test_other_requests_are_answered_within_a_second_while_big_changes_render(
     assert set(results) == {"heavy-1", "heavy-2", "huge", "huge-card", "heavy-compare"}
     assert max(waits) < 1.0, f"the desk waited {max(waits):.2f} s (all: {waits})"
     assert max(results["heavy-1"], results["heavy-2"]) > max(waits), results
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc: no extra dependency)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
+def test_the_render_process_ends_with_the_server(tmp_path: Path, signal_name: str) -> None:
+    """Once a change has been rendered, `serve` has a render process; stopping `serve`
+    (SIGTERM, or even SIGKILL) leaves no process of it behind within a few seconds."""
+    import signal
+
+    path = tmp_path / "monitor.db"
+    build_hostile_database(path)
+    port = _free_port()
+    proc = start_serve(path, None, port)
+    try:
+        page = httpx.get(f"http://127.0.0.1:{port}/-/monitor/change/2", timeout=30)
+        assert page.status_code == 200 and 'class="the-edit"' in page.text
+        helpers = _children(proc.pid)
+        assert helpers, "no render process was started"
+        proc.send_signal(getattr(signal, signal_name))
+        proc.wait(timeout=15)
+        deadline = time.monotonic() + 5
+        while any(_alive(p) for p in helpers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [p for p in helpers if _alive(p)], "a render process outlived serve"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
