@@ -73,8 +73,10 @@ def asgi_wrapper(datasette: Datasette) -> Any:
                 allowed = None
                 if method not in _READS and not write:
                     allowed = "GET, HEAD"
-                elif write and path.endswith("/verdict") and method != "POST":
+                elif path.endswith("/verdict") and write and method != "POST":
                     allowed = "POST"
+                elif path == f"{PREFIX}/login" and method not in ("GET", "HEAD", "POST"):
+                    allowed = "GET, HEAD, POST"
                 if allowed:
                     await send(_refuse(allowed))
                     await send({"type": "http.response.body", "body": b"405 Method Not Allowed\n"})

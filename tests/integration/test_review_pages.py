@@ -187,6 +187,8 @@ def test_posts_to_read_only_pages_are_405(ds, filled: Filled) -> None:
             assert response.status_code == 405, (method, path, response.status_code)
             assert response.headers["allow"] == "GET, HEAD"
     assert get(ds, "/-/monitor/change/1/verdict").status_code == 405
+    put = asyncio.run(ds.client.request("PUT", "/-/monitor/login"))
+    assert put.status_code == 405 and put.headers["allow"] == "GET, HEAD, POST"
 
 
 # ---------------------------------------------------------------- every link resolves
