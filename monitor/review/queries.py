@@ -164,71 +164,73 @@ ORDER BY first_seen_at DESC"""
 )
 
 
+_QUERIES: dict[str, dict[str, Any]] = {
+    "silent_edits_24h": {
+        "title": "Silent edits, last 24 hours",
+        "description": "Substantive changes published without a correction note.",
+        "sql": _SILENT_SINCE.format(since=_SINCE.format(delta="-1 day")),
+    },
+    "silent_edits_7d": {
+        "title": "Silent edits, last 7 days",
+        "description": "Substantive changes published without a correction note.",
+        "sql": _SILENT_SINCE.format(since=_SINCE.format(delta="-7 days")),
+    },
+    "headline_changes": {
+        "title": "Headline changes",
+        "description": "Every rewritten headline, old beside new.",
+        "sql": _HEADLINES,
+    },
+    "comment_lines_added": {
+        "title": "Comment lines added",
+        "description": "Lines such as “did not immediately respond to a request for comment” "
+        "that appeared after publication.",
+        "sql": _COMMENT_LINES,
+    },
+    "corrections": {
+        "title": "Corrections and update notes",
+        "description": "Corrections, clarifications, editor's notes and update notices added.",
+        "sql": _CORRECTIONS,
+    },
+    "removed_articles": {
+        "title": "Removed articles",
+        "description": "Articles that started answering 404 or 410.",
+        "sql": _REMOVED,
+    },
+    "most_edited": {
+        "title": "Most-edited articles",
+        "description": "Articles with the most recorded changes.",
+        "sql": _MOST_EDITED,
+    },
+    "outlet_scoreboard": {
+        "title": "Outlet scoreboard",
+        "description": "Changes per outlet, the share that were silent, and the median "
+        "hours from the first captured version to the first change.",
+        "sql": scoreboard_sql(False),
+    },
+    "outlet_scoreboard_reviewed": {
+        "title": "Outlet scoreboard, false positives left out",
+        "description": "The scoreboard without the changes a reviewer marked false "
+        "positive on the desk.",
+        "sql": scoreboard_sql(True),
+    },
+    "phrase_history": {
+        "title": "When did a phrase appear or disappear?",
+        "description": "Articles whose text or headline ever held the phrase: the first and "
+        "last version with it, and whether the latest version still has it.",
+        "sql": _PHRASE_HISTORY,
+    },
+    "versions_with_phrase": {
+        "title": "Versions containing a phrase",
+        "description": "Every stored version whose text or headline holds the phrase.",
+        "sql": _PHRASE_IN_VERSIONS,
+    },
+}
+
+
 def canned_queries() -> dict[str, dict[str, Any]]:
     """Datasette ``queries`` metadata: name → title, description, SQL.
 
     Every query hides its SQL (``hide_sql``): a reviewer's first screen is the results;
     the SQL is one "show" away.
     """
-    queries = {
-        "silent_edits_24h": {
-            "title": "Silent edits, last 24 hours",
-            "description": "Substantive changes published without a correction note.",
-            "sql": _SILENT_SINCE.format(since=_SINCE.format(delta="-1 day")),
-        },
-        "silent_edits_7d": {
-            "title": "Silent edits, last 7 days",
-            "description": "Substantive changes published without a correction note.",
-            "sql": _SILENT_SINCE.format(since=_SINCE.format(delta="-7 days")),
-        },
-        "headline_changes": {
-            "title": "Headline changes",
-            "description": "Every rewritten headline, old beside new.",
-            "sql": _HEADLINES,
-        },
-        "comment_lines_added": {
-            "title": "Comment lines added",
-            "description": "Lines such as “did not immediately respond to a request for comment” "
-            "that appeared after publication.",
-            "sql": _COMMENT_LINES,
-        },
-        "corrections": {
-            "title": "Corrections and update notes",
-            "description": "Corrections, clarifications, editor's notes and update notices added.",
-            "sql": _CORRECTIONS,
-        },
-        "removed_articles": {
-            "title": "Removed articles",
-            "description": "Articles that started answering 404 or 410.",
-            "sql": _REMOVED,
-        },
-        "most_edited": {
-            "title": "Most-edited articles",
-            "description": "Articles with the most recorded changes.",
-            "sql": _MOST_EDITED,
-        },
-        "outlet_scoreboard": {
-            "title": "Outlet scoreboard",
-            "description": "Changes per outlet, the share that were silent, and the median "
-            "hours from the first captured version to the first change.",
-            "sql": scoreboard_sql(False),
-        },
-        "outlet_scoreboard_reviewed": {
-            "title": "Outlet scoreboard, false positives left out",
-            "description": "The scoreboard without the changes a reviewer marked false "
-            "positive on the desk.",
-            "sql": scoreboard_sql(True),
-        },
-        "phrase_history": {
-            "title": "When did a phrase appear or disappear?",
-            "description": "Articles whose text or headline ever held the phrase: the first and "
-            "last version with it, and whether the latest version still has it.",
-            "sql": _PHRASE_HISTORY,
-        },
-        "versions_with_phrase": {
-            "title": "Versions containing a phrase",
-            "description": "Every stored version whose text or headline holds the phrase.",
-            "sql": _PHRASE_IN_VERSIONS,
-        },
-    }
-    return {name: {**query, "hide_sql": True} for name, query in queries.items()}
+    return {name: {**query, "hide_sql": True} for name, query in _QUERIES.items()}

@@ -235,3 +235,35 @@ def test_script_in_an_article_is_inert_on_version_and_compare_pages(ds, filled: 
         assert "<script>document.body" not in text
         assert "&lt;script&gt;document.body" in text
     assert XSS_SENTENCE
+
+
+# ---------------------------------------------------------------- Datasette's own pages
+
+
+def test_our_tables_read_as_words_and_badges(ds, filled: Filled) -> None:
+    """change_reports shows one badge per kind (no raw JSON), silent as a word (no 1/0),
+    version ids linking to version pages; changes links its version columns there too."""
+    db = filled.path.stem
+    html = get(ds, f"/{db}/change_reports").text
+    cells = re.findall(r'<td class="col-kinds[^"]*">(.*?)</td>', html, re.S)
+    assert cells and all("[&#34;" not in c and 'class="badge kind' in c for c in cells)
+    silent = re.findall(r'<td class="col-silent[^"]*">(.*?)</td>', html, re.S)
+    assert silent and all(c.strip() in (
+        '<span class="badge badge-silent">silent</span>',
+        '<span class="not-silent">not silent</span>',
+    ) for c in silent)  # fmt: skip
+    changes = get(ds, f"/{db}/changes").text
+    assert re.search(
+        r'<td class="col-from_version_id[^"]*"><a href="/-/monitor/version/\d+">', changes
+    )
+    assert f'href="/{db}/versions/' not in changes
+
+
+def test_canned_queries_show_results_before_sql(ds, filled: Filled) -> None:
+    """The outlet scoreboard's first screen is its table: the SQL is hidden behind "show"."""
+    html = get(ds, f"/{filled.path.stem}/outlet_scoreboard").text
+    assert "<title>Outlet scoreboard" in html
+    assert "<table" in html and "WITH first_edit" not in html
+    assert "_hide_sql=" in html or "_show_sql=1" in html
+    shown = get(ds, f"/{filled.path.stem}/outlet_scoreboard?_show_sql=1").text
+    assert "WITH first_edit" in shown
