@@ -103,6 +103,18 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """The review server (`serve`): where it is reached from outside, and who may write."""
+
+    #: the public address of the review server ("https://review.example.org"); absolute
+    #: URLs in the Atom feeds use it, never the request's Host header. None = relative.
+    base_url: str | None = None
+    #: reviewer name → password hash (pbkdf2_sha256$iterations$salt$hash); only they can
+    #: record verdicts. Kept out of repr: hashes do not belong in log lines.
+    reviewers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
@@ -111,6 +123,7 @@ class Settings:
     notify: tuple[NotifySettings, ...] = ()
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     discover: DiscoverSettings = field(default_factory=DiscoverSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     def outlet(self, name: str | None) -> OutletSettings | None:
         return next((o for o in self.outlets if o.name == name), None)
@@ -148,7 +161,8 @@ def parse_settings(text: str, *, source: Path | None = None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
-    unknown = set(raw) - {"fetch", "schedule", "outlets", "notify", "retention", "discover"}
+    sections = {"fetch", "schedule", "outlets", "notify", "retention", "discover", "review"}
+    unknown = set(raw) - sections
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
     return Settings(
@@ -159,6 +173,7 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None)
         notify=_notify_targets(raw.get("notify", [])),
         retention=_retention_settings(_table(raw, "retention")),
         discover=_discover_settings(_table(raw, "discover")),
+        review=_review_settings(_table(raw, "review")),
     )
 
 
@@ -418,3 +433,30 @@ def _discover_settings(table: Mapping[str, Any]) -> DiscoverSettings:
             table, "max_new_per_day", "discover", d.max_new_per_day, 1, 10_000_000
         ),
     )
+_PASSWORD_HASH = re.compile(r"^pbkdf2_sha256\$\d{4,7}\$[^$]+\$[A-Za-z0-9+/=]+$")
+_BASE_URL = re.compile(r"^https?://[^/\s?#@]+(/[^\s?#]*)?$")
+_REVIEWER = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+def _review_settings(table: Mapping[str, Any]) -> ReviewSettings:
+    _check_keys(table, {"base_url", "reviewers"}, "review")
+    base_url = table.get("base_url")
+    if base_url is not None:
+        if not isinstance(base_url, str) or not _BASE_URL.match(base_url):
+            raise ConfigError(
+                f"[review] base_url must be an http(s) URL like https://review.example.org, "
+                f"got {base_url!r}"
+            )
+        base_url = base_url.rstrip("/")
+    reviewers = table.get("reviewers", {})
+    if not isinstance(reviewers, Mapping):
+        raise ConfigError("[review] reviewers must be a table of name = password hash")
+    for name, hashed in reviewers.items():
+        if not _REVIEWER.match(name):
+            raise ConfigError(f"[review] reviewers: name {name!r} must be letters, digits, _.@-")
+        if not isinstance(hashed, str) or not _PASSWORD_HASH.match(hashed):
+            raise ConfigError(
+                f"[review] reviewers.{name} must be a password hash "
+                "(make one with: python -m monitor.review.auth)"
+            )
+    return ReviewSettings(base_url=base_url, reviewers=dict(reviewers))

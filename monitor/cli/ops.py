@@ -105,7 +105,7 @@ def serve(app: AppContext, host: str, port: int) -> None:
 
     app.require_db()
     try:
-        serve_review(app.db_path, host=host, port=port)
+        serve_review(app.db_path, host=host, port=port, settings=app.settings.review)
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 

@@ -6,6 +6,24 @@ group); Datasette finds its ``templates/`` and ``static/`` folders beside it.
 
 from __future__ import annotations
 
-from monitor.review.hooks import extra_css_urls, register_routes, render_cell, startup
+from monitor.review.hooks import (
+    asgi_wrapper,
+    extra_css_urls,
+    extra_js_urls,
+    menu_links,
+    prepare_connection,
+    register_routes,
+    render_cell,
+    startup,
+)
 
-__all__ = ["extra_css_urls", "register_routes", "render_cell", "startup"]
+__all__ = [
+    "asgi_wrapper",
+    "extra_css_urls",
+    "extra_js_urls",
+    "menu_links",
+    "prepare_connection",
+    "register_routes",
+    "render_cell",
+    "startup",
+]

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from datasette.utils.asgi import Request, Response
 from PIL import Image, ImageDraw, ImageFont
 
-from monitor.models import CHANGE_KINDS
+from monitor.review.explain import kind_words
 from monitor.review.pages import load_change
+from monitor.review.web import clip, off_loop
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
@@ -90,7 +91,8 @@ def render_card(card: CardText) -> bytes:
         draw.text((MARGIN, y), line, font=_font(40, bold=True), fill="#111111")
         y += 50
     y += 8
-    draw.text((MARGIN, y), card.kinds, font=_font(22), fill="#555555")
+    for line in _wrap(card.kinds, _font(22), WIDTH - 2 * MARGIN, 1):
+        draw.text((MARGIN, y), line, font=_font(22), fill="#555555")
     y += 48
     y = _block(draw, y, "BEFORE", card.before, "#b00020")
     _block(draw, y, "AFTER", card.after, "#2f6f4f")
@@ -105,31 +107,90 @@ def render_card(card: CardText) -> bytes:
     return out.getvalue()
 
 
+#: which evidence a card shows first: the edit itself, a correction note last (the note
+#: is shown on its own line; the card should show what was fixed)
+CARD_ORDER = (
+    "headline",
+    "comment_line",
+    "numbers",
+    "quote",
+    "wording",
+    "byline",
+    "paragraph_removed",
+    "paragraph_added",
+    "moved",
+    "minor",
+    "correction_note",
+)
+#: one card's worth of text: a 1 MB headline must not be wrapped word by word
+_CARD_CHARS = 400
+
+
+def _excerpt(version: dict | None) -> dict | None:
+    if version is None:
+        return None
+    lead = (version.get("body") or "")[:2_000]
+    return {"title": clip(version.get("title"), _CARD_CHARS), "body": lead}
+
+
+def _status_pair(change: dict, old: dict | None) -> tuple[str, str] | None:
+    """Before/after for a removal or a return: what happened, with the HTTP status."""
+    for item in change["evidence"]:
+        kind = item.get("kind")
+        code = f"HTTP {item['new']}" if item.get("new") else "no answer"
+        if kind == "removed":
+            lead = ((old or {}).get("body") or "").split("\n\n", 1)[0]
+            return lead or "online", f"removed: {code}"
+        if kind == "restored":
+            return "removed", f"back online: {code}"
+    return None
+
+
 def card_text(change: dict, old: dict | None, new: dict | None) -> CardText:
-    """Pick the most telling before/after pair: evidence in vocabulary order (headline first)."""
-    before = after = ""
-    rank = {kind: n for n, kind in enumerate(CHANGE_KINDS)}
+    """What the card says: the most telling before/after pair (the edit, not the note),
+    and for a removal or a return what happened and the HTTP status."""
+    rank = {kind: n for n, kind in enumerate(CARD_ORDER)}
     ordered = sorted(change["evidence"], key=lambda e: rank.get(e.get("kind", ""), len(rank)))
-    for item in ordered:
-        if item.get("old") or item.get("new"):
-            before, after = item.get("old") or "", item.get("new") or ""
-            break
-    else:
-        before = (old or {}).get("title", "")
-        after = (new or {}).get("title", "") if new else "(article removed)"
+    pair = _status_pair(change, old)
+    if pair is None:
+        pair = next(
+            (
+                (e.get("old") or "", e.get("new") or "")
+                for e in ordered
+                if e.get("old") or e.get("new")
+            ),
+            ((old or {}).get("title", ""), (new or {}).get("title", "")),
+        )
+    note = next(
+        (e.get("text") or "" for e in change["evidence"] if e.get("kind") == "correction_note"), ""
+    )
+    kinds = ", ".join(kind_words(k) for k in change["kinds"]) or "change"
     headline = (new or old or {}).get("title") or change["article_title"] or change["url"]
     return CardText(
-        outlet=change["outlet"] or "unknown outlet",
-        headline=headline,
-        kinds=", ".join(change["kinds"]) or "change",
+        outlet=clip(change["outlet"] or "unknown outlet", 60),
+        headline=clip(headline, _CARD_CHARS),
+        kinds=clip(f"note on the page: “{note}”" if note else kinds, 120),
         silent=bool(change["silent"]),
-        before=before,
-        after=after,
+        before=clip(pair[0], _CARD_CHARS),
+        after=clip(pair[1], _CARD_CHARS),
         when=change["detected_at"],
     )
 
 
+def change_card(change: dict, old: dict | None, new: dict | None) -> bytes:
+    """The PNG of one change (run in the render process: module-level, picklable)."""
+    return render_card(card_text(change, old, new))
+
+
 async def card_png(datasette: Datasette, request: Request) -> Response:
     change, old, new = await load_change(datasette, request)
-    png = render_card(card_text(change, old, new))
+    # only what the card shows crosses to the render process, not 1 MB versions
+    slim = {
+        **change,
+        "evidence": [
+            {k: clip(v, 2_000) if isinstance(v, str) else v for k, v in item.items()}
+            for item in change["evidence"]
+        ],
+    }
+    png = await off_loop(change_card, slim, _excerpt(old), _excerpt(new))
     return Response(png, content_type="image/png", headers={"Cache-Control": "max-age=3600"})

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from monitor.review import explain
+from monitor.review import queue as queue_sql
+from monitor.review.queue import Queue
+from monitor.review.verdicts import SCHEMA
 from monitor.store.snapshots import snapshot_html
 
 if TYPE_CHECKING:
@@ -57,6 +61,65 @@ async def change(db: Database, change_id: int) -> dict | None:
     )
     found["previous_id"] = prev["id"] if prev else None
     found["next_id"] = nxt["id"] if nxt else None
+    found["verdict"] = await verdict(db, found)
+    return found
+
+
+async def verdict(db: Database, change_row: dict) -> dict | None:
+    """The change's current verdict from the attached verdicts file, if it has one."""
+    return await row(
+        db,
+        f"SELECT verdict, note, reviewer, decided_at FROM {SCHEMA}.verdicts "
+        "WHERE change_id = :id AND article_id = :a AND detected_at = :at",
+        {"id": change_row["id"], "a": change_row["article_id"], "at": change_row["detected_at"]},
+    )
+
+
+async def version_numbers(db: Database, ids: list[int | None]) -> dict[int, int]:
+    """Row id → the article's own version number, for the ids given."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    found = await rows(
+        db,
+        "SELECT id, version_number FROM version_records WHERE id IN "
+        "(SELECT value FROM json_each(:ids))",
+        {"ids": json.dumps(wanted)},
+    )
+    return {r["id"]: r["version_number"] for r in found}
+
+
+async def version_by_number(db: Database, article_id: int, number: int) -> dict | None:
+    found = await row(
+        db,
+        "SELECT id FROM version_records WHERE article_id = :a AND version_number = :n",
+        {"a": article_id, "n": number},
+    )
+    return await version(db, found["id"]) if found else None
+
+
+async def version_page_data(db: Database, version_id: int) -> dict | None:
+    """A version with its article, outlet, neighbours and the change that made it."""
+    found = await version(db, version_id)
+    if found is None:
+        return None
+    found["article"] = await article(db, found["article_id"])
+    params = {"a": found["article_id"], "n": found["version_number"], "id": version_id}
+    found["previous"] = await row(
+        db,
+        "SELECT id, version_number FROM version_records WHERE article_id = :a "
+        "AND version_number < :n ORDER BY version_number DESC LIMIT 1",
+        params,
+    )
+    found["next"] = await row(
+        db,
+        "SELECT id, version_number FROM version_records WHERE article_id = :a "
+        "AND version_number > :n ORDER BY version_number LIMIT 1",
+        params,
+    )
+    found["change"] = await row(
+        db, "SELECT id, kinds, silent, summary FROM changes WHERE to_version_id = :id", params
+    )
     return found
 
 
@@ -78,8 +141,9 @@ async def article(db: Database, article_id: int) -> dict | None:
 async def article_versions(db: Database, article_id: int) -> list[dict]:
     return await rows(
         db,
-        "SELECT id, version_number, captured_at, title, byline, snapshot_id, "
-        "length(body) AS body_chars FROM versions WHERE article_id = :a ORDER BY version_number",
+        "SELECT id, version_number, captured_at, substr(title, 1, 300) AS title, "
+        "substr(byline, 1, 300) AS byline, snapshot_id, length(body) AS body_chars "
+        "FROM versions WHERE article_id = :a ORDER BY version_number",
         {"a": article_id},
     )
 
@@ -87,12 +151,30 @@ async def article_versions(db: Database, article_id: int) -> list[dict]:
 async def article_changes(db: Database, article_id: int) -> list[dict]:
     found = await rows(
         db,
-        "SELECT id, detected_at, kinds, silent, summary, from_version_id, to_version_id "
-        "FROM changes WHERE article_id = :a ORDER BY id",
+        f"""SELECT c.id, c.detected_at, c.kinds, c.silent, c.summary, c.from_version_id,
+                   c.to_version_id, fv.version_number AS from_number,
+                   tv.version_number AS to_number, v.verdict, c.revert_of_version_id,
+                   rv.version_number AS revert_number
+            FROM changes c
+            LEFT JOIN version_records fv ON fv.id = c.from_version_id
+            LEFT JOIN version_records tv ON tv.id = c.to_version_id
+            LEFT JOIN version_records rv ON rv.id = c.revert_of_version_id
+            LEFT JOIN {SCHEMA}.verdicts v ON v.change_id = c.id
+              AND v.article_id = c.article_id AND v.detected_at = c.detected_at
+            WHERE c.article_id = :a ORDER BY c.id""",
         {"a": article_id},
     )
     for item in found:
         item["kinds"] = json.loads(item["kinds"] or "[]")
+    return _with_shown_summaries(found)
+
+
+def _with_shown_summaries(found: list[dict]) -> list[dict]:
+    """Summaries as shown: a revert named by version number (explain.shown_summary)."""
+    for item in found:
+        item["summary"] = explain.shown_summary(
+            item["summary"] or "", item["revert_of_version_id"], item["revert_number"]
+        )
     return found
 
 
@@ -102,8 +184,13 @@ async def outlet(db: Database, outlet_id: int) -> dict | None:
         return None
     stats = await row(
         db,
-        "SELECT COUNT(c.id) AS changes, COALESCE(SUM(c.silent), 0) AS silent "
-        "FROM articles a JOIN changes c ON c.article_id = a.id WHERE a.outlet_id = :id",
+        f"""SELECT COUNT(c.id) AS changes, COALESCE(SUM(c.silent), 0) AS silent,
+                   COALESCE(SUM(c.silent = 1 AND v.verdict = 'false_positive'), 0)
+                     AS false_positives
+            FROM articles a JOIN changes c ON c.article_id = a.id
+            LEFT JOIN {SCHEMA}.verdicts v ON v.change_id = c.id
+              AND v.article_id = c.article_id AND v.detected_at = c.detected_at
+            WHERE a.outlet_id = :id""",
         {"id": outlet_id},
     )
     assert stats is not None
@@ -119,8 +206,8 @@ async def outlet_by_name(db: Database, name: str) -> dict | None:
 async def outlet_articles(db: Database, outlet_id: int) -> list[dict]:
     return await rows(
         db,
-        """SELECT a.id, a.title, a.url, a.status, a.version_count, a.change_count,
-                  a.last_changed_at,
+        """SELECT a.id, substr(a.title, 1, 300) AS title, a.url, a.status, a.version_count,
+                  a.change_count, a.last_changed_at,
                   (SELECT COUNT(*) FROM changes c WHERE c.article_id = a.id AND c.silent = 1)
                     AS silent
            FROM articles a WHERE a.outlet_id = :id
@@ -130,41 +217,84 @@ async def outlet_articles(db: Database, outlet_id: int) -> list[dict]:
 
 
 async def outlets(db: Database) -> list[dict]:
-    return await rows(
+    """Each outlet's articles, changes, silent edits, and silent edits once those a
+    reviewer marked false positive are left out."""
+    found = await rows(
         db,
-        """SELECT o.id, o.name, COUNT(DISTINCT a.id) AS articles, COUNT(c.id) AS changes,
-                  COALESCE(SUM(c.silent), 0) AS silent
+        f"""SELECT o.id, o.name, COUNT(DISTINCT a.id) AS articles, COUNT(c.id) AS changes,
+                  COALESCE(SUM(c.silent), 0) AS silent,
+                  COALESCE(SUM(c.silent = 1 AND v.verdict = 'false_positive'), 0)
+                    AS false_positives,
+                  COALESCE(SUM(v.verdict = 'false_positive'), 0) AS marked_false
            FROM outlets o LEFT JOIN articles a ON a.outlet_id = o.id
            LEFT JOIN changes c ON c.article_id = a.id
+           LEFT JOIN {SCHEMA}.verdicts v ON v.change_id = c.id
+             AND v.article_id = c.article_id AND v.detected_at = c.detected_at
            GROUP BY o.id ORDER BY o.name""",
     )
+    for item in found:
+        kept = item["changes"] - item["marked_false"]
+        silent = item["silent"] - item["false_positives"]
+        item["silent_share"] = silent / kept if kept else None
+    return found
 
 
 async def silent_changes(db: Database, outlet_id: int | None, limit: int = 50) -> list[dict]:
     """The newest silent edits, with the headline after the change, for the feed."""
     where = "c.silent = 1" + (" AND a.outlet_id = :o" if outlet_id is not None else "")
-    return await rows(
+    found = await rows(
         db,
         f"""SELECT c.id, c.detected_at, c.kinds, c.summary, c.evidence, a.url, a.id AS article_id,
-                   o.name AS outlet, COALESCE(nv.title, ov.title, a.title) AS headline
+                   o.name AS outlet,
+                   substr(COALESCE(nv.title, ov.title, a.title), 1, 300) AS headline,
+                   c.revert_of_version_id, rv.version_number AS revert_number
             FROM changes c JOIN articles a ON a.id = c.article_id
             LEFT JOIN outlets o ON o.id = a.outlet_id
-            LEFT JOIN versions nv ON nv.id = c.to_version_id
-            LEFT JOIN versions ov ON ov.id = c.from_version_id
+            LEFT JOIN version_records nv ON nv.id = c.to_version_id
+            LEFT JOIN version_records ov ON ov.id = c.from_version_id
+            LEFT JOIN version_records rv ON rv.id = c.revert_of_version_id
             WHERE {where} ORDER BY c.detected_at DESC, c.id DESC LIMIT {int(limit)}""",
         {"o": outlet_id},
     )
+    return _with_shown_summaries(found)
 
 
-async def recent_changes(db: Database, limit: int = 20) -> list[dict]:
-    found = await rows(
-        db,
-        f"SELECT id, detected_at, outlet, headline, kinds, silent, summary, article_id "
-        f"FROM change_reports ORDER BY detected_at DESC, id DESC LIMIT {int(limit)}",
-    )
+async def queue_page(db: Database, queue: Queue) -> tuple[list[dict], bool]:
+    """One page of the desk's queue, newest first, and whether an older page exists."""
+    sql, params = queue_sql.page_sql(queue)
+    found = await rows(db, sql, params)
     for item in found:
         item["kinds"] = json.loads(item["kinds"] or "[]")
+    return _with_shown_summaries(found)[: queue_sql.PAGE_SIZE], len(found) > queue_sql.PAGE_SIZE
+
+
+async def queue_counts(db: Database, queue: Queue) -> dict:
+    sql, params = queue_sql.count_sql(queue)
+    found = await row(db, sql, params)
+    assert found is not None
     return found
+
+
+async def queue_neighbours(db: Database, queue: Queue, change_row: dict) -> dict[str, Any]:
+    """The newer and older change around this one in the queue, and its position."""
+    result: dict[str, Any] = {}
+    for name, newer in (("newer", True), ("older", False)):
+        sql, params = queue_sql.neighbour_sql(queue, newer)
+        params.update(at=change_row["detected_at"], id=change_row["id"])
+        found = await row(db, sql, params)
+        result[name] = found["id"] if found else None
+    return result
+
+
+async def filter_choices(db: Database) -> dict[str, list]:
+    """What the desk's filters offer: outlets by name, and the days with changes."""
+    names = await rows(db, "SELECT name FROM outlets ORDER BY name")
+    days = await rows(
+        db,
+        "SELECT substr(detected_at, 1, 10) AS day, COUNT(*) AS changes FROM changes "
+        "GROUP BY day ORDER BY day DESC LIMIT 90",
+    )
+    return {"outlets": [r["name"] for r in names], "days": days}
 
 
 async def snapshot_text(db: Database, snapshot_id: int) -> tuple[str, str] | None:

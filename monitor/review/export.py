@@ -10,12 +10,14 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any, Literal
 
 import sqlite_utils
 
 from monitor.compare.diff import align_paragraphs
 from monitor.models import Version
+from monitor.review.verdicts import VerdictRecord, read_all, verdicts_path
 from monitor.sentences import sentences
 from monitor.store import versions
 
@@ -35,6 +37,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "silent",
         "summary",
         "evidence",
+        # the reviewers' verdict from the desk (the verdicts file beside the database)
+        "verdict",
+        "verdict_note",
+        "verdict_by",
+        "verdict_at",
     ),
     "versions": (
         "version_id",
@@ -114,7 +121,16 @@ def _where(filters: Filters, time_column: str) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def _verdicts_by_change(db: sqlite_utils.Database) -> dict[int, VerdictRecord]:
+    """The desk's verdicts for this database (none for an in-memory one or without file)."""
+    main = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if not main:
+        return {}
+    return {v.change_id: v for v in read_all(verdicts_path(Path(main)))}
+
+
 def change_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[dict[str, Any]]:
+    verdicts = _verdicts_by_change(db)
     where, params = _where(filters, "changes.detected_at")
     cursor = db.execute(
         "SELECT changes.id, changes.article_id, outlets.name, articles.url, fv.version_number, "
@@ -126,10 +142,21 @@ def change_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[dict
         params,
     )
     for row in cursor:
-        record = dict(zip(FIELDS["changes"], row, strict=True))
+        record = dict(zip(FIELDS["changes"][:11], row, strict=True))
         record["kinds"] = json.loads(record["kinds"])
         record["evidence"] = json.loads(record["evidence"])
         record["silent"] = bool(record["silent"])
+        verdict = verdicts.get(record["change_id"])
+        # a verdict counts only for the very change it was given to (see verdicts.py)
+        if verdict and (verdict.article_id, verdict.detected_at) != (
+            record["article_id"],
+            record["detected_at"],
+        ):
+            verdict = None
+        record["verdict"] = verdict.verdict if verdict else None
+        record["verdict_note"] = verdict.note if verdict else None
+        record["verdict_by"] = verdict.reviewer if verdict else None
+        record["verdict_at"] = verdict.decided_at if verdict else None
         yield record
 
 

@@ -11,7 +11,7 @@ _KINDS = (
     "paragraph_added, paragraph_removed, moved, numbers, quote, wording, minor, revert, "
     "removed, restored, reextracted"
 )
-_SILENT = "1 when the change is substantive and carries no correction or update note"
+_SILENT = "silent: substantive, and no correction or update note on the page (stored as 1/0)"
 
 _TABLES: dict[str, dict[str, Any]] = {
     "change_reports": {
@@ -165,21 +165,52 @@ _TABLES: dict[str, dict[str, Any]] = {
 }
 
 
-def build_metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata for the monitor database served under the name ``database``."""
+_VERDICTS_DB = {
+    "title": "Reviewers' verdicts",
+    "description": "Verdicts and notes recorded on the review desk, kept apart from the "
+    "monitored database (which the review UI only reads).",
+    "tables": {
+        "verdicts": {
+            "title": "Verdicts",
+            "description": "The current verdict of each reviewed change.",
+            "sort_desc": "decided_at",
+            "facets": ["verdict", "reviewer"],
+            "columns": {
+                "change_id": "The change (links to its page)",
+                "verdict": "reviewed, confirmed or false_positive",
+                "note": "The reviewer's note",
+                "reviewer": "Who gave the verdict",
+                "decided_at": "When (UTC)",
+            },
+        },
+        "verdict_history": {
+            "title": "Verdict history",
+            "description": "Every verdict ever given, also those later replaced.",
+            "sort_desc": "decided_at",
+        },
+    },
+}
+
+
+def build_metadata(database: str, verdicts_database: str | None = None) -> dict[str, Any]:
+    """Datasette metadata for the monitor database served under the name ``database``
+    (and the verdicts file, under ``verdicts_database``)."""
+    databases: dict[str, Any] = {
+        database: {
+            "title": "Monitored articles",
+            "description": "Every version of every tracked article, the changes between "
+            "them and the fetches behind them.",
+            "tables": _TABLES,
+            "queries": canned_queries(),
+        }
+    }
+    if verdicts_database:
+        databases[verdicts_database] = _VERDICTS_DB
     return {
         "title": "article-monitor",
         "description": "News articles that changed after publication. Start with the change "
         "reports, the silent-edit feed or the canned queries below.",
         "about": "article-monitor",
         "about_url": "/-/monitor",
-        "databases": {
-            database: {
-                "title": "Monitored articles",
-                "description": "Every version of every tracked article, the changes between "
-                "them and the fetches behind them.",
-                "tables": _TABLES,
-                "queries": canned_queries(),
-            }
-        },
+        "databases": databases,
     }

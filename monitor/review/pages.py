@@ -1,52 +1,75 @@
-"""Route handlers: change page, article timeline, outlet page, raw snapshot, index."""
+"""Route handlers: change, compare, version, article timeline, outlet, raw snapshot.
+
+Diffs are computed off the event loop (``web.off_loop``) and only for versions of a
+size that renders quickly; a bigger pair gets a "too large to show inline" notice with
+links to both versions, and the server keeps answering other requests meanwhile.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from datasette.utils.asgi import NotFound, Request, Response
 from markupsafe import Markup
 
-from monitor.compare.diff import diff_versions
-from monitor.compare.render import render_html
-from monitor.review import data
-from monitor.review.diffview import evidence_html, side_by_side
-from monitor.review.hooks import PREFIX
+from monitor.review import data, explain
+from monitor.review import queue as queues
+from monitor.review.auth import login_url, reviewer
+from monitor.review.diffview import build_view, compare_view, evidence_html, too_large
+from monitor.review.verdicts import VERDICTS
+from monitor.review.web import (
+    PREFIX,
+    clip,
+    monitor_db,
+    off_loop,
+    page,
+    parse_id,
+    query_args,
+    state,
+    url_id,
+)
 from monitor.store.versions import version_from_row
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
-    from datasette.database import Database
 
 
-async def _db(datasette: Datasette) -> Database:
-    db = await data.monitor_database(datasette)
-    if db is None:
-        raise NotFound("No article-monitor database is attached")
-    return db
+def _shown_evidence(evidence: list[dict], numbers: dict[int, int]) -> list[dict]:
+    """Evidence as shown: marked HTML, and a revert named by the article's version number
+    (the stored text names the row id, which means nothing to a reader)."""
+    shown = []
+    for item in evidence:
+        if item.get("kind") == "revert" and str(item.get("new") or "").isdigit():
+            number = numbers.get(int(item["new"]))
+            if number is not None:
+                item = {**item, "text": f"same as the earlier version {number}"}
+        shown.append({**item, "html": Markup(evidence_html(item))})
+    return shown
 
 
-def _int(request: Request, name: str) -> int:
-    try:
-        return int(request.url_vars[name])
-    except (KeyError, ValueError):
-        raise NotFound(f"Bad {name}") from None
+def _summary(change: dict, numbers: dict[int, int]) -> str:
+    revert_of = change.get("revert_of_version_id")
+    return explain.shown_summary(change["summary"], revert_of, numbers.get(revert_of or 0))
 
 
-async def _page(
-    datasette: Datasette, request: Request, template: str, context: dict[str, Any]
-) -> Response:
-    db = await _db(datasette)
-    context = {"db_name": db.name, "prefix": PREFIX, **context}
-    return Response.html(await datasette.render_template(template, context, request=request))
+async def _diff(old: dict | None, new: dict | None, evidence: list[dict]) -> dict[str, Any]:
+    if old is None or new is None:
+        return {"view": None, "too_large": None}
+    before, after = version_from_row(old), version_from_row(new)
+    # checked here, before queueing: a huge change never waits behind others to say so
+    reason = too_large(before, after)
+    if reason:
+        return {"view": None, "too_large": reason}
+    return {"view": await off_loop(build_view, before, after, evidence), "too_large": None}
 
 
 async def load_change(
     datasette: Datasette, request: Request
 ) -> tuple[dict, dict | None, dict | None]:
     """The change named in the URL with its before and after versions; 404 when unknown."""
-    db = await _db(datasette)
-    change = await data.change(db, _int(request, "id"))
+    db = await monitor_db(datasette)
+    change = await data.change(db, url_id(request))
     if change is None:
         raise NotFound("No such change")
     old = await data.version(db, change["from_version_id"])
@@ -55,18 +78,97 @@ async def load_change(
 
 
 async def change_page(datasette: Datasette, request: Request) -> Response:
+    db = await monitor_db(datasette)
     change, old, new = await load_change(datasette, request)
-    context: dict[str, Any] = {"change": change, "old": old, "new": new, "rows": [], "inline": ""}
-    if old is not None and new is not None:
-        diff = diff_versions(version_from_row(old), version_from_row(new))
-        context["rows"] = side_by_side(diff, change["evidence"])
-        # render_html escapes every piece of article text; the markup is ours
-        context["inline"] = Markup(render_html(diff))
-    context["evidence"] = [
-        {**item, "html": Markup(evidence_html(item))} for item in change["evidence"]
-    ]
-    context["card_url"] = f"{PREFIX}/change/{change['id']}/card.png"
-    return await _page(datasette, request, "monitor_change.html", context)
+    queue = queues.parse(query_args(request))
+    numbers = await data.version_numbers(db, [change.get("revert_of_version_id")])
+    here = request.full_path
+    context: dict[str, Any] = {
+        "change": change,
+        "old": old,
+        "new": new,
+        "headline": clip((new or old or {}).get("title") or change["article_title"]),
+        "summary": _summary(change, numbers),
+        "reason": explain.silent_reason(change["kinds"], change["evidence"], change["silent"]),
+        "kind_words": explain.KIND_WORDS,
+        "evidence": _shown_evidence(change["evidence"], numbers),
+        "card_url": f"{PREFIX}/change/{change['id']}/card.png",
+        "queue": queue,
+        "queue_words": queues.describe(queue),
+        "queue_qs": queues.query_string(queue, page=1),
+        "around": await data.queue_neighbours(db, queue, change),
+        "verdicts": VERDICTS,
+        "reviewer": reviewer(datasette, request.actor),
+        "verdicts_off": state(datasette).verdicts_off,
+        "login_url": login_url(here),
+        **await _diff(old, new, change["evidence"]),
+    }
+    return await page(datasette, request, "monitor_change.html", context)
+
+
+def _version_number(request: Request, name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    number = parse_id(value)
+    if number is None:
+        raise NotFound(f"No such version: {name}={clip(value, 40)}")
+    return number
+
+
+async def compare_page(datasette: Datasette, request: Request) -> Response:
+    """Any two versions of an article side by side, named by their version numbers."""
+    db = await monitor_db(datasette)
+    article = await data.article(db, url_id(request))
+    if article is None:
+        raise NotFound("No such article")
+    versions = await data.article_versions(db, article["id"])
+    if not versions:
+        raise NotFound("This article has no stored version yet")
+    first, last = versions[0]["version_number"], versions[-1]["version_number"]
+    number_from = _version_number(request, "from") or first
+    number_to = _version_number(request, "to") or last
+    old = await data.version_by_number(db, article["id"], number_from)
+    new = await data.version_by_number(db, article["id"], number_to)
+    if old is None or new is None:
+        raise NotFound("No such version of this article")
+    context: dict[str, Any] = {
+        "article": article,
+        "headline": clip(article["title"] or article["url"]),
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "view": None,
+        "too_large": None,
+        "found": None,
+    }
+    before, after = version_from_row(old), version_from_row(new)
+    if old["id"] != new["id"]:
+        context["too_large"] = too_large(before, after)
+    if old["id"] != new["id"] and not context["too_large"]:
+        view, reading = await off_loop(compare_view, before, after)
+        evidence = list(reading.evidence)
+        context["view"], context["found"] = view, reading
+        context["reason"] = explain.silent_reason(list(reading.kinds), evidence, reading.silent)
+        context["evidence"] = _shown_evidence(evidence, {})
+    return await page(datasette, request, "monitor_compare.html", context)
+
+
+async def version_page(datasette: Datasette, request: Request) -> Response:
+    """One version as stored: its number in the article, headline, byline, text, snapshot."""
+    db = await monitor_db(datasette)
+    version = await data.version_page_data(db, url_id(request))
+    if version is None:
+        raise NotFound("No such version")
+    if version["change"]:
+        version["change"]["kinds"] = json.loads(version["change"]["kinds"] or "[]")
+    context = {
+        "version": version,
+        "article": version["article"],
+        "headline": clip(version["title"], 2_000),
+        "paragraphs": [p for p in version["body"].split("\n\n") if p],
+    }
+    return await page(datasette, request, "monitor_version.html", context)
 
 
 def _headline_history(versions: list[dict]) -> list[dict]:
@@ -78,8 +180,8 @@ def _headline_history(versions: list[dict]) -> list[dict]:
 
 
 async def article_page(datasette: Datasette, request: Request) -> Response:
-    db = await _db(datasette)
-    article = await data.article(db, _int(request, "id"))
+    db = await monitor_db(datasette)
+    article = await data.article(db, url_id(request))
     if article is None:
         raise NotFound("No such article")
     versions = await data.article_versions(db, article["id"])
@@ -87,35 +189,31 @@ async def article_page(datasette: Datasette, request: Request) -> Response:
     by_version = {c["to_version_id"]: c for c in changes if c["to_version_id"]}
     context = {
         "article": article,
+        "headline": clip(article["title"] or article["url"]),
         "versions": [{**v, "change": by_version.get(v["id"])} for v in versions],
         "headlines": _headline_history(versions),
         "changes": changes,
         "silent_count": sum(1 for c in changes if c["silent"]),
+        "verdicts": VERDICTS,
     }
-    return await _page(datasette, request, "monitor_article.html", context)
+    return await page(datasette, request, "monitor_article.html", context)
 
 
 async def outlet_page(datasette: Datasette, request: Request) -> Response:
-    db = await _db(datasette)
-    outlet = await data.outlet(db, _int(request, "id"))
+    db = await monitor_db(datasette)
+    outlet = await data.outlet(db, url_id(request))
     if outlet is None:
         raise NotFound("No such outlet")
     articles = await data.outlet_articles(db, outlet["id"])
-    return await _page(
+    return await page(
         datasette, request, "monitor_outlet.html", {"outlet": outlet, "articles": articles}
     )
 
 
-async def index_page(datasette: Datasette, request: Request) -> Response:
-    db = await _db(datasette)
-    context = {"outlets": await data.outlets(db), "recent": await data.recent_changes(db)}
-    return await _page(datasette, request, "monitor_index.html", context)
-
-
 async def snapshot_page(datasette: Datasette, request: Request) -> Response:
     """The raw HTML as fetched, served as inert text: never rendered on our origin."""
-    db = await _db(datasette)
-    found = await data.snapshot_text(db, _int(request, "id"))
+    db = await monitor_db(datasette)
+    found = await data.snapshot_text(db, url_id(request))
     if found is None:
         raise NotFound("No such snapshot")
     url, text = found

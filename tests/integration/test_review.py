@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import sqlite3
 from xml.etree import ElementTree as ET
 
@@ -31,14 +32,51 @@ def _seed_change(sql: sqlite3.Connection) -> sqlite3.Row:
 # ---------------------------------------------------------------- change page
 
 
-def test_change_page_shows_side_by_side_and_inline_word_diff(ds, sql) -> None:
-    """A body edit shows aligned old/new paragraphs and the inline diff with <del>/<ins>."""
+def _section(html: str, css_class: str) -> str:
+    """The HTML of the first <section class="css_class"> on a page."""
+    start = html.index(f'<section class="{css_class}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_change_page_leads_with_the_edit_and_folds_unchanged_paragraphs(ds, sql) -> None:
+    """The seed change (a comment line added to one paragraph of a long article) shows the
+    edited paragraph first; every unchanged paragraph is inside a closed <details>, and
+    the edit comes before the evidence and the full side by side."""
     change = _seed_change(sql)
     html = get(ds, f"/-/monitor/change/{change['id']}").text
-    assert 'class="sbs"' in html and 'class="version-diff"' in html
-    assert "<ins>" in html
-    assert "did not immediately respond" in html
+    edit = _section(html, "the-edit")
+    shown = edit.split("<details", 1)[0] + "".join(
+        part.split("</details>", 1)[1] for part in edit.split("<details")[1:]
+    )
+    assert "did not immediately respond" in shown and "<ins>" in shown
+    old_body = sql.execute(
+        "SELECT body FROM versions WHERE id = ?", (change["from_version_id"],)
+    ).fetchone()[0]
+    unchanged = next(p for p in old_body.split("\n\n") if p)
+    assert unchanged[:40] not in shown, "an unchanged paragraph is shown outside <details>"
+    assert unchanged[:40] in edit and "unchanged</summary>" in edit
+    assert "<details open" not in edit
+    order = [html.index(marker) for marker in ('class="the-edit"', 'class="evidence"', 'id="full"')]
+    assert order == sorted(order)
     assert 'class="badge badge-silent"' in html
+
+
+def test_change_page_says_why_a_change_is_silent_in_plain_words(ds, sql) -> None:
+    """A silent change states it is a substantive edit with no note on the page; a change
+    with a correction note says it is not silent because of that note."""
+    silent = _seed_change(sql)
+    html = get(ds, f"/-/monitor/change/{silent['id']}").text
+    assert re.search(
+        r'class="reason reason-silent">Silent edit: substantive edit \([^)]*comment line[^)]*\); '
+        r"no correction or update note on the page\.<",
+        html,
+    )
+    noted = sql.execute(
+        "SELECT id FROM changes WHERE kinds LIKE '%correction_note%' AND silent = 0 LIMIT 1"
+    ).fetchone()
+    assert noted is not None
+    html = get(ds, f"/-/monitor/change/{noted['id']}").text
+    assert "Not silent: the page now carries a correction or update note" in html
 
 
 def test_change_page_highlights_the_evidence_row_and_text(ds, sql) -> None:
@@ -62,8 +100,8 @@ def test_change_page_links_versions_live_url_snapshot_and_card(ds, sql) -> None:
         "SELECT snapshot_id FROM versions WHERE id = ?", (change["to_version_id"],)
     ).fetchone()[0]
     html = get(ds, f"/-/monitor/change/{change['id']}").text
-    assert f'href="/monitor/versions/{change["from_version_id"]}"' in html
-    assert f'href="/monitor/versions/{change["to_version_id"]}"' in html
+    assert f'href="/-/monitor/version/{change["from_version_id"]}">version 1<' in html
+    assert f'href="/-/monitor/version/{change["to_version_id"]}">version 2<' in html
     assert f'href="{article["url"]}"' in html
     assert f'href="/-/monitor/snapshot/{snapshot}"' in html
     assert f'href="/-/monitor/change/{change["id"]}/card.png"' in html
@@ -98,7 +136,7 @@ def test_removed_article_change_page_explains_instead_of_diffing(ds, sql) -> Non
     assert row is not None, "the newsroom script removes articles: a 'removed' change must exist"
     response = get(ds, f"/-/monitor/change/{row['id']}")
     assert response.status_code == 200
-    assert "stopped answering" in response.text and 'class="sbs"' not in response.text
+    assert "stopped answering" in response.text and 'class="sbs' not in response.text
 
 
 def test_unknown_change_article_outlet_are_404(ds) -> None:
@@ -166,13 +204,43 @@ def test_silent_feed_is_valid_atom_linking_each_silent_change(ds, sql) -> None:
     links = [
         e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in root.findall(f"{ATOM}entry")
     ]
-    assert links == [f"http://localhost/-/monitor/change/{i}" for i in silent_ids]
+    assert links == [f"/-/monitor/change/{i}" for i in silent_ids]
     for entry in root.findall(f"{ATOM}entry"):
         for tag in ("id", "title", "updated"):
             assert entry.find(f"{ATOM}{tag}").text
     parsed = feedparser.parse(response.content)
     assert not parsed.bozo and parsed.version == "atom10"
     assert any(e.title.endswith(XSS_TITLE) for e in parsed.entries)
+
+
+def test_atom_links_come_from_base_url_never_from_the_host_header(filled: Filled) -> None:
+    """With `[review] base_url` every link in the feed starts with it, whatever Host the
+    request claims; without it links are relative. Entry ids are the same either way."""
+    from monitor.config import ReviewSettings
+
+    configured = make_datasette(filled.path, ReviewSettings(base_url="https://review.example.org"))
+    asyncio.run(configured.invoke_startup())
+    spoofed = asyncio.run(
+        configured.client.get("/-/monitor/silent.atom", headers={"host": "evil.example"})
+    )
+    assert b"evil.example" not in spoofed.content
+    root = ET.fromstring(spoofed.content)
+    hrefs = [
+        link.get("href")
+        for link in root.iter(f"{ATOM}link")
+        if link.get("rel") in ("self", "alternate")
+    ]
+    assert hrefs and all(h.startswith("https://review.example.org/-/monitor") for h in hrefs)
+    plain = make_datasette(filled.path)
+    asyncio.run(plain.invoke_startup())
+    relative = asyncio.run(
+        plain.client.get("/-/monitor/silent.atom", headers={"host": "evil.example"})
+    )
+    assert b"evil.example" not in relative.content
+    ids = [e.find(f"{ATOM}id").text for e in root.findall(f"{ATOM}entry")]
+    again = ET.fromstring(relative.content)
+    assert ids == [e.find(f"{ATOM}id").text for e in again.findall(f"{ATOM}entry")]
+    assert all(i.startswith("urn:uuid:") for i in ids)
 
 
 def test_per_outlet_feed_has_only_that_outlets_silent_edits(ds, sql) -> None:
@@ -195,32 +263,6 @@ def test_card_is_a_1200x630_png(ds, filled: Filled) -> None:
     assert image.format == "PNG" and image.size == (1200, 630)
     # not a blank canvas: the headline and excerpts are drawn
     assert len(image.convert("L").getcolors(maxcolors=256) or []) > 10
-
-
-def test_card_prefers_the_comment_line_over_a_number_change() -> None:
-    """The card's before/after shows the most telling evidence (vocabulary order), not the first."""
-    from monitor.review.card import card_text
-
-    change = {
-        "evidence": [
-            {"kind": "numbers", "field": "body", "text": "1 → 2", "old": "1.", "new": "2."},
-            {
-                "kind": "comment_line",
-                "field": "body",
-                "text": "X declined.",
-                "old": None,
-                "new": "X declined.",
-            },
-        ],
-        "kinds": ["comment_line", "numbers"],
-        "silent": 1,
-        "outlet": "capitol",
-        "article_title": "T",
-        "url": "http://127.0.0.1/a",
-        "detected_at": "2026-11-25T12:00:00Z",
-    }
-    card = card_text(change, {"title": "Old"}, {"title": "New"})
-    assert (card.before, card.after, card.headline) == ("", "X declined.", "New")
 
 
 def test_pages_follow_a_live_writer_without_restart(tmp_path) -> None:
