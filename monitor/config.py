@@ -5,6 +5,7 @@ Read once at start-up and passed down; stages never read the environment.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field

@@ -233,6 +233,7 @@ class Fingerprint:
     hit means "still that version".
     """
 
-    locator: str  # JSON: {"body": [steps], "byline": [steps] | null}
+    #: JSON: {"v", "body": steps, "more"?: [steps], "bylines"?: [steps], "keep"?, "read"?}
+    locator: str
     digest: str
     content_hash: str

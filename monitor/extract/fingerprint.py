@@ -1,179 +1,107 @@
 """Recognise an unchanged re-render without running the extraction cascade.
 
 After a full extraction we remember *where* the article sits on the page (a
-locator: tag/class/id steps from the root to the smallest element holding every
-body paragraph, and to the byline's element) and a fingerprint: a hash of the
-text of that region plus everything else the cascade reads the title, byline and
-dates from (every ``h1``, ``<title>``, the relevant ``<meta>`` tags, JSON-LD,
-``time``/``itemprop`` dates and the outlet's selector matches). The next fetch
-only parses the page, finds the region by the same locator and hashes the same
-things; equal fingerprints mean the article text did not change.
+locator: tag/class/id steps from the root to the smallest element holding the
+body, to any further element holding a body paragraph found outside it, and to
+the byline's elements when the byline is read from the page's markup) and a
+fingerprint: a hash of the text of those regions plus what the cascade reads the
+title, byline and publication time from elsewhere (JSON-LD, ``<title>``, the
+headline, author and site-name ``<meta>`` tags, the h1s the title could be, the
+publication time and the outlet's selector matches). The next fetch only parses
+the page, finds the regions by the same locator and hashes the same things; equal
+fingerprints mean the article text did not change.
 
-Doubt always falls back to the full cascade: a locator that matches zero or
-several elements, a paragraph of the last version that is not in the region, a
-byline that cannot be pinned to an element or to the page's metadata. Page
-furniture inside the region is dropped the way ``extract``/``normalize`` drop it
-(furniture class tokens, whole furniture lines), so ads and timestamps around the
-article never change the fingerprint.
+Body paragraphs are found on the page by the text between block boundaries
+(whatever the source's line breaks, so a ``<br>``-separated story, a list item or
+a table row counts); a step names its position among same-named siblings when
+the name alone is ambiguous. Doubt always falls back to the full cascade: a
+locator that matches nothing, a paragraph of the last version that is not in the
+regions, a body scattered over more than a few containers or held only by
+containers that are mostly furniture, a byline that cannot be pinned to an
+element or to the page's metadata. Page furniture inside a region is dropped the
+way ``extract``/``normalize`` drop it (furniture class tokens, navigation, asides
+and footers, whole furniture lines), so ads and timestamps around the article
+never change the fingerprint.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import html as html_lib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
 from monitor.extract.body import select
-from monitor.extract.meta import BLOCK_TAGS, parse_html
-from monitor.extract.normalize import clean_text, is_furniture
+from monitor.extract.cascade import _BYLINE_XPATHS, PUBLISHED_METAS, _tokens, read_byline
+from monitor.extract.meta import (
+    BLOCK_TAGS,
+    LinkedData,
+    clean_byline,
+    linked_data,
+    meta_content,
+    parse_html,
+    text_of,
+    xpath,
+)
+from monitor.extract.normalize import canonical_time, clean_text, is_furniture
 from monitor.models import Article, Fingerprint
 
-#: Bumped whenever the fingerprint recipe or the extraction cascade changes meaning,
-#: so stored fingerprints from older code are never trusted.
-FASTPATH_VERSION = "1"
+#: Bumped whenever the fingerprint recipe or the extraction cascade changes meaning;
+#: a stored locator of another version is not used (the full cascade runs once).
+FASTPATH_VERSION = "2"
+#: A region's hashed text must be at least this share body text (a region that is
+#: mostly furniture would change on every re-render); the page's <body> must be
+#: almost all article (``_PAGE_SHARE``).
+MIN_BODY_SHARE = 0.4
+_PAGE_SHARE = 0.8
+#: At most this many regions; a body scattered wider is not vouched for.
+MAX_REGIONS = 8
 
 # Elements whose boundaries separate lines of text (paragraphs) in the fingerprint:
 # the extractor's block elements, plus form and table sections.
 _BLOCKS = BLOCK_TAGS | {"form", "tbody", "thead"}
-# Tags whose text can hold a body paragraph.
-_CANDIDATES = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "blockquote",
-        "pre",
-        "td",
-        "dd",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "span",
-        "section",
-    ]
-)
+# Block elements that hold one paragraph, not a body.
+_LEAVES = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "td", "th"])
+_LEAVES |= {"blockquote", "pre", "figcaption", "address"}
+# Elements whose text no stage of the cascade reads (as extract_meta.text_of skips them).
+_UNREAD = frozenset({"script", "style", "noscript", "template", "svg", "button"})
 _FURNITURE_TOKEN = re.compile(
     r"(?:^|[\s_-])(?:cookies?|consent|gdpr|cmp|newsletter|share|sharing|social|"
     r"promo|advert|advertisement|ads?|sponsored|outbrain|taboola|most-?read|"
     r"most-?popular|trending|related|recirc|comment-?count)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_META_KEY = re.compile(r"title|author|creator|date|time|byl|headline|published|modified", re.I)
+# <meta> tags the cascade reads the title (and the site name it strips) and byline from.
+_META_KEY = re.compile(r"title|headline|author|creator|byl|site|application-name|app_name", re.I)
+_TITLE_KEY = re.compile(r"title|headline", re.I)
+# What paragraphs and lines are compared by: trafilatura writes a table row as
+# "| a | b |" and a list item as "- item", and spaces and drops invisibles its own way.
+_NOT_KEY = re.compile(r"[\s|\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"\w{2,}")
+# A paragraph not found whole is found by this many key characters at each end (the
+# cascade drops some inline text: a formula, a link it takes for furniture).
+_ENDS = 24
+# Paragraphs this long (in key characters) are article text wherever they appear.
+_SHORT = 40
 
-_ITEMPROPS = etree.XPath("//*[@itemprop]")  # compiled once: root.xpath() compiles per call
+_DATED = etree.XPath("//*[@itemprop='datePublished']")  # compiled once, not per call
+_TEXT_WITH = etree.XPath("//body//text()[contains(., $w)][not(ancestor::script)]")
 
-Step = tuple[str, str, str]  # tag, class attribute, id attribute
-
-
-def _steps(el: Any) -> list[Step]:
-    path = []
-    while el is not None and isinstance(el.tag, str):
-        path.append((el.tag, el.get("class", ""), el.get("id", "")))
-        el = el.getparent()
-    return path[::-1]
-
-
-def _find(root: Any, steps: list[Step]) -> Any | None:
-    """The one element at ``steps``; None when any step matches zero or several."""
-    if not steps or tuple(steps[0]) != (root.tag, root.get("class", ""), root.get("id", "")):
-        return None
-    el = root
-    for tag, cls, ident in steps[1:]:
-        found = [
-            c
-            for c in el.iterchildren(tag)
-            if c.get("class", "") == cls and c.get("id", "") == ident
-        ]
-        if len(found) != 1:
-            return None
-        el = found[0]
-    return el
-
-
-def _spared(el: Any, region_text: int) -> bool:
-    # Same guard as extract_body.prune_furniture: a container holding the headline or
-    # most of the text is not furniture, whatever its class says.
-    if el.find(".//h1") is not None:
-        return True
-    return sum(len(p.text_content()) for p in el.iter("p")) > 0.3 * region_text
-
-
-def _doomed(region: Any) -> set[Any]:
-    """Furniture elements inside the region; the tree is left intact so the page can
-    still be read in full (the region read, the cascade) after the digest."""
-    total = sum(len(p.text_content()) for p in region.iter("p")) or 1
-    return {
-        el
-        for el in region.iter()
-        if el is not region
-        and isinstance(el.tag, str)
-        and (
-            el.get("role") in ("dialog", "alertdialog")
-            or _FURNITURE_TOKEN.search(f"{el.get('class', '')} {el.get('id', '')}")
-        )
-        and not _spared(el, total)
-    }
-
-
-def _lines(region: Any, doomed: set[Any] | frozenset[Any] = frozenset()) -> list[str]:
-    """The region's text split at block boundaries; furniture elements and lines out."""
-    parts: list[str] = []
-
-    def walk(el: Any) -> None:
-        if el in doomed:  # dropped like drop_tree drops it: the tail text stays
-            parts.append(el.tail or "")
-            return
-        block = isinstance(el.tag, str) and el.tag in _BLOCKS
-        if block:
-            parts.append("\n")
-        if isinstance(el.tag, str) and el.tag not in ("script", "style"):
-            parts.append(el.text or "")
-            for child in el:
-                walk(child)
-        if block:
-            parts.append("\n")
-        parts.append(el.tail or "")
-
-    walk(region)
-    lines = (clean_text(line) for line in "".join(parts).split("\n"))
-    return [line for line in lines if line and not is_furniture(line)]
-
-
-def _page_facts(root: Any, selectors: Mapping[str, str]) -> list[str]:
-    """Everything outside the body region the cascade reads title, byline and dates from."""
-    facts: list[str] = []
-    for el in root.iter("title", "h1", "meta", "script", "time"):
-        if el.tag == "meta":
-            key = " ".join(el.get(a, "") for a in ("name", "property", "itemprop"))
-            if _META_KEY.search(key):
-                facts.append(f"meta {key}={el.get('content', '')}")
-        elif el.tag == "script":
-            if "ld+json" in (el.get("type") or ""):
-                facts.append(f"ld {el.text or ''}")
-        elif el.tag == "time":
-            facts.append(f"time {el.get('datetime', '')} {el.get('pubdate', '-')}")
-        else:
-            facts.append(f"{el.tag} {clean_text(el.text_content())}")
-    for el in _ITEMPROPS(root):
-        facts.append(f"itemprop {el.get('itemprop')} {el.get('datetime') or el.get('content')}")
-    for name in ("title", "byline", "published", "modified"):
-        if selectors.get(name):
-            facts.extend(
-                f"{name} {clean_text(el.text_content())}" for el in select(root, selectors[name])
-            )
-    return facts
+Step = tuple[Any, ...]  # tag, class attribute, id attribute[, index among same-named siblings]
 
 
 @dataclass(frozen=True)
 class Located:
-    """A page parsed once, with the fingerprinted region found on it.
+    """A page parsed once, with the fingerprinted (main) region found on it.
 
     The tree is left as the outlet's ``remove`` selector left it, so the region
     read (``monitor.extract.region``) can carry on from it without parsing again.
@@ -188,46 +116,49 @@ class Located:
     scripts_removed: bool = False
 
 
-def _parse(html: str, selectors: Mapping[str, str]) -> tuple[Any | None, bool]:
-    """The tree with the outlet's ``remove`` elements dropped, and whether a script went."""
-    root = parse_html(html)
-    scripts_removed = False
-    if root is not None and selectors.get("remove"):
-        doomed = select(root, selectors["remove"])
-        scripts_removed = any(
-            el.tag == "script" or el.find(".//script") is not None for el in doomed
+# --- locators ------------------------------------------------------------------------
+
+
+def _name(el: Any) -> tuple[str, str, str]:
+    return el.tag, el.get("class", ""), el.get("id", "")
+
+
+def _steps(el: Any) -> list[Step]:
+    path: list[Step] = []
+    while el is not None and isinstance(el.tag, str):
+        parent, name = el.getparent(), _name(el)
+        twins = (
+            [] if parent is None else [c for c in parent.iterchildren(el.tag) if _name(c) == name]
         )
-        for el in doomed:  # as extract_body.remove_elements does
-            if el.getparent() is not None:
-                el.drop_tree()
-    return root, scripts_removed
+        nth = [i for i, c in enumerate(twins) if c is el] if len(twins) > 1 else []
+        path.append((*name, *nth))
+        el = parent
+    return path[::-1]
 
 
-def _digest(
-    root: Any, locator: dict[str, Any], selectors: Mapping[str, str]
-) -> tuple[str, list[str], Any] | None:
-    """The fingerprint digest, the region's lines and the region element; None when the
-    locator finds nothing."""
-    body = _find(root, [tuple(s) for s in locator["body"]])
-    if body is None:
+def _find(root: Any, steps: Sequence[Sequence[Any]]) -> Any | None:
+    """The element at ``steps``; None when a step matches nothing, or several and the step
+    names no position among them."""
+    if not steps or tuple(steps[0][:3]) != _name(root):
         return None
-    byline: list[str] = []
-    if locator.get("byline"):
-        el = _find(root, [tuple(s) for s in locator["byline"]])
-        if el is None:
+    el = root
+    for step in steps[1:]:
+        found = [c for c in el.iterchildren(step[0]) if _name(c) == tuple(step[:3])]
+        nth = step[3] if len(step) > 3 else None
+        if (nth is None and len(found) != 1) or (
+            nth is not None and not (isinstance(nth, int) and 0 <= nth < len(found))
+        ):
             return None
-        byline = [clean_text(el.text_content())]
-    facts = _page_facts(root, selectors)
-    lines = _lines(body, _doomed(body))
-    payload = [FASTPATH_VERSION, sorted(selectors.items()), facts, byline, lines]
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), lines, body
+        el = found[nth or 0]
+    return el
+
+
+def _within(el: Any, region: Any) -> bool:
+    return el is region or any(a is region for a in el.iterancestors())
 
 
 def _lca(elements: Iterable[Any]) -> Any | None:
     paths = [[*list(el.iterancestors())[::-1], el] for el in elements]
-    if not paths:
-        return None
     common = None
     for level in zip(*paths, strict=False):
         if any(el is not level[0] for el in level):
@@ -236,27 +167,461 @@ def _lca(elements: Iterable[Any]) -> Any | None:
     return common
 
 
-def _body_region(root: Any, body: tuple[str, ...]) -> Any | None:
-    wanted = set(body)
-    return _lca(el for el in root.iter(*_CANDIDATES) if clean_text(el.text_content()) in wanted)
+# --- the text a region holds ----------------------------------------------------------
 
 
-def _byline_element(root: Any, byline: str) -> Any | None:
-    """The innermost element whose text is the byline (give or take a "By", an "and"
-    between names and a date)."""
-    names = [n for n in byline.split(", ") if n]
-    # XPath finds the text nodes holding the first name; climbing from there is
-    # far cheaper than reading the text of every element on the page.
-    for hit in root.xpath("//body//*[contains(text(), $name)]", name=names[0]):
-        el = hit
-        while el is not None and el.tag != "body":
-            text = clean_text(el.text_content())
-            if len(text) > 2 * len(byline) + 40:
-                break
-            if all(n in text for n in names):
-                return el
-            el = el.getparent()
+def _doomed(region: Any) -> set[Any]:
+    """Furniture inside the region: navigation, asides and footers (the generic extractor
+    never reads them) and what extract_body.prune_furniture drops, unless it holds the
+    headline or most of the text. The tree is left intact for the region read."""
+    total = sum(len(p.text_content()) for p in region.iter("p")) or 1
+    return {
+        el
+        for el in region.iter()
+        if el is not region
+        and isinstance(el.tag, str)
+        and (
+            el.tag in ("nav", "aside", "footer")
+            or el.get("role") in ("dialog", "alertdialog", "navigation")
+            or _FURNITURE_TOKEN.search(f"{el.get('class', '')} {el.get('id', '')}")
+        )
+        and el.tag not in ("article", "main")
+        and el.find(".//h1") is None
+        and sum(len(p.text_content()) for p in el.iter("p")) <= 0.3 * total
+    }
+
+
+def _pieces(el: Any, owner: Any, doomed: set[Any], out: list[tuple[str | None, Any]]) -> None:
+    """The text inside ``el`` in document order, each piece with the innermost block
+    element holding it; a None piece is a block boundary. Tails are the caller's."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if not tag or tag in _UNREAD or el in doomed:
+        return
+    block = tag in _BLOCKS
+    inner = el if block else owner
+    if block:
+        out.append((None, el))
+    if el.text:
+        out.append((el.text, inner))
+    for child in el:
+        _pieces(child, inner, doomed, out)
+        if child.tail:
+            out.append((child.tail, inner))
+    if block:
+        out.append((None, el))
+
+
+def _owned_lines(region: Any, doomed: set[Any]) -> list[tuple[str, Any]]:
+    """The region's text split at block boundaries (a source line break is a space), each
+    line with the block element holding it; ``doomed`` elements out."""
+    pieces: list[tuple[str | None, Any]] = []
+    _pieces(region, region, doomed, pieces)
+    lines: list[tuple[str, Any]] = []
+    buf: list[str] = []
+    owner = region
+    for text, el in [*pieces, (None, region)]:
+        if text is not None:
+            buf.append(text)
+            owner = el
+        elif (raw := "".join(buf)) and not raw.isspace() and (line := clean_text(raw)):
+            lines.append((line, owner))
+            buf = []
+        else:
+            buf = []
+    return lines
+
+
+def _lines(region: Any, keep: Iterable[str] = ()) -> list[str]:
+    """The lines the digest reads: furniture out, but for the furniture-like lines the
+    cascade took into the body (``keep``)."""
+    kept = set(keep)
+    return [
+        line
+        for line, _ in _owned_lines(region, _doomed(region))
+        if line in kept or not is_furniture(line)
+    ]
+
+
+def _key(text: str) -> str:
+    return _NOT_KEY.sub("", text)
+
+
+def _para_key(paragraph: str) -> str:
+    return _key(paragraph[2:] if paragraph.startswith("- ") else paragraph)
+
+
+def _loose(text: str) -> str:
+    """Letters and digits only, case folded: what a byline keeps of the page's text."""
+    return _NOT_WORD.sub("", text).casefold()
+
+
+Index = tuple[str, list[int], list[int]]
+
+
+def _index(lines: Iterable[str]) -> Index:
+    """The lines' keys joined, with each line's start offset and line number."""
+    joined, starts, numbers, pos = [], [], [], 0
+    for i, line in enumerate(lines):
+        if key := _key(line):
+            joined.append(key)
+            starts.append(pos)
+            numbers.append(i)
+            pos += len(key)
+    return "".join(joined), starts, numbers
+
+
+def _spans(index: Index, key: str, limit: int = 200) -> tuple[list[tuple[int, int]], bool]:
+    """(first, last) line numbers of each place ``key`` occurs: places that start and end
+    at line boundaries if any (and True), else any place, else places that begin and end
+    as it does."""
+    joined, starts, numbers = index
+    aligned: list[tuple[int, int]] = []
+    inside: list[tuple[int, int]] = []
+    for at, end in _places(joined, key, limit):
+        first, last = bisect_right(starts, at) - 1, bisect_right(starts, end - 1) - 1
+        stop = starts[last + 1] if last + 1 < len(starts) else len(joined)
+        both = starts[first] == at and stop == end
+        (aligned if both else inside).append((numbers[first], numbers[last]))
+    return aligned or inside, bool(aligned)
+
+
+def _places(joined: str, key: str, limit: int) -> Iterator[tuple[int, int]]:
+    at = joined.find(key) if key else -1
+    found = at >= 0
+    while at >= 0 and limit:
+        yield at, at + len(key)
+        at, limit = joined.find(key, at + 1), limit - 1
+    if found or len(key) < 2 * _ENDS:
+        return
+    at = joined.find(key[:_ENDS])
+    while at >= 0 and limit:
+        end = joined.find(key[-_ENDS:], at + len(key) // 2, at + 2 * len(key) + 200)
+        if end >= 0:
+            yield at, end + _ENDS
+        at, limit = joined.find(key[:_ENDS], at + 1), limit - 1
+
+
+# --- what the cascade reads outside the body ------------------------------------------
+
+
+def _page_facts(root: Any, selectors: Mapping[str, str], gone: Sequence[str] = ()) -> list[str]:
+    """What the cascade reads title, byline and publication time from outside the body:
+    JSON-LD (and what ``remove`` took of it), ``<title>``, the headline, author and
+    site-name ``<meta>`` tags, the h1s the title could be, the publication time and the
+    outlet's selector matches."""
+    facts, named, keys = [*gone], [], []
+    for el in root.iter("title", "meta", "script"):
+        key = " ".join(el.get(a, "") for a in ("name", "property", "itemprop"))
+        if el.tag == "title":
+            named.append(text_of(el))
+            facts.append(f"title {named[-1]}")
+        elif el.tag == "script" and "ld+json" in (el.get("type") or "").lower():
+            facts.append(f"ld {el.text or ''}")
+        elif el.tag == "meta" and _META_KEY.search(key):
+            facts.append(f"meta {key}={el.get('content', '')}")
+            if _TITLE_KEY.search(key):
+                named.append(html_lib.unescape(el.get("content", "")))
+        keys.append(key.lower() if el.tag == "meta" else "")
+    ld = linked_data(root)
+    facts += _h1_facts(root, [*named, ld.headline if ld else ""])
+    dated = any(name in key for key in keys for name in PUBLISHED_METAS)
+    facts += _published(root, ld, selectors, bool(gone), dated)
+    for name in ("title", "byline", "published", "modified"):
+        if selectors.get(name):
+            facts.extend(f"{name} {text_of(el)}" for el in select(root, selectors[name]))
+    return facts
+
+
+def _h1_facts(root: Any, named: list[str]) -> list[str]:
+    """The h1s the cascade's title could be: with a headline named in the metadata or
+    <title>, only h1s sharing most of their words with one (extract._title takes an h1
+    "similar" to a name stripped of the site's name), else all."""
+    names = [set(_tokens(n)) for n in named if n]
+    facts = []
+    for el in root.iter("h1"):
+        words = set(_tokens(text := text_of(el)))
+        if not names or (words and any(len(words & n) >= 0.6 * len(words) for n in names)):
+            story = el.get("itemprop") == "headline" or any(
+                a.tag in ("article", "main") for a in el.iterancestors()
+            )
+            facts.append(f"h1 {story} {text}")
+    return facts
+
+
+def _published(
+    root: Any, ld: LinkedData | None, selectors: Mapping[str, str], gone: bool, dated: bool
+) -> list[str]:
+    """The publication time as the cascade reads it when JSON-LD or a <meta> gives it (a
+    re-formatted stamp or a rail's dates then change nothing), else every element its
+    microdata fallback could read it from. ``dated``: a <meta> may name the time."""
+    if not selectors.get("published") and not gone:
+        value = ld.published if ld else None
+        value = value or (meta_content(root, *PUBLISHED_METAS) if dated else None)
+        if value:
+            return [f"published {canonical_time(value)}"]
+    facts = [f"time {el.get('datetime', '')} {el.get('pubdate', '-')}" for el in root.iter("time")]
+    return facts + [f"microdata {el.get('datetime') or el.get('content')}" for el in _DATED(root)]
+
+
+def _parse(html: str, selectors: Mapping[str, str]) -> tuple[Any | None, list[str]]:
+    """The tree with the outlet's ``remove`` elements dropped, and the facts those took
+    away that the cascade still reads (it reads JSON-LD before removing)."""
+    root = parse_html(html)
+    gone: list[str] = []
+    if root is not None and selectors.get("remove"):
+        doomed = select(root, selectors["remove"])
+        for script in (s for el in doomed for s in el.iter("script")):
+            ld = "ld+json" in (script.get("type") or "").lower()
+            gone.append(f"removed ld {script.text or ''}" if ld else "removed script")
+        for el in doomed:  # as extract_body.remove_elements does
+            if el.getparent() is not None:
+                el.drop_tree()
+    return root, gone
+
+
+def _digest(
+    root: Any, locator: Mapping[str, Any], selectors: Mapping[str, str], gone: list[str]
+) -> tuple[str, list[str], Any] | None:
+    """The fingerprint digest, the regions' lines and the main region; None when the
+    locator finds nothing."""
+    regions = [_find(root, steps) for steps in [locator["body"], *locator.get("more", ())]]
+    pins = [_find(root, steps) for steps in locator.get("bylines", ())]
+    if any(el is None for el in [*regions, *pins]):
+        return None
+    parts = [_lines(r, locator.get("keep", ())) for r in regions]
+    bylines = [clean_text(el.text_content()) for el in pins]
+    payload = [FASTPATH_VERSION, sorted(selectors.items()), _page_facts(root, selectors, gone)]
+    text = json.dumps([*payload, bylines, parts], ensure_ascii=False, separators=(",", ":"))
+    lines = [line for part in parts for line in part]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), lines, regions[0]
+
+
+# --- where the body is ----------------------------------------------------------------
+
+
+@dataclass
+class _Copies:
+    """A distinct body paragraph: its key, how many copies the digest must read (as many
+    as the body has), how many of its places the regions must still hold (counting down
+    as regions are chosen), and those places (block elements)."""
+
+    key: str
+    required: int
+    need: int
+    places: list[Any]
+
+
+def _copies(root: Any, body: Sequence[str], from_ld: str) -> list[_Copies] | str:
+    """Each body paragraph with its places on the page, or why one has none.
+
+    Copies in page furniture (``_doomed`` of the whole page) do not count. Every other
+    copy of a long paragraph must end up in a region (the cascade may have read any of
+    them, or folded adjacent ones into one), and so must every line a paragraph is only
+    part of (which one the cascade cut it from is unknown); a short paragraph that is a
+    whole line ("Share this") is furniture elsewhere too, so only as many such lines as
+    the body has copies are needed. A paragraph the cascade took from JSON-LD
+    (``from_ld``, hashed with the page facts) needs no place.
+    """
+    page = root.find("body") if root.find("body") is not None else root
+    owned = _owned_lines(page, _doomed(page))
+    index = _index(line for line, _ in owned)
+    found = []
+    for key, count in Counter(key for p in body if (key := _para_key(p))).items():
+        spans, aligned = _spans(index, key)
+        if not spans and key not in from_ld:
+            return "a paragraph is not on the page"
+        places = [_lca({owned[i][1] for i in range(a, b + 1)}) for a, b in spans]
+        need = len(places) if len(key) >= _SHORT or not aligned else min(count, len(places))
+        found += [_Copies(key, min(count, len(places)), need, places)] if places else []
+    return found
+
+
+def _container(copies: list[_Copies], regions: list[Any]) -> Any | None:
+    """The deepest element holding all the body text still needed, else the deepest
+    holding half of it, else the element of the longest paragraph left: the first of
+    these whose text is mostly body and that holds no region chosen already. The main
+    (first) region is never a lone paragraph when its parent qualifies too: a paragraph
+    added beside it must change the digest."""
+    held: dict[Any, int] = {}
+    for c in copies:
+        inside = Counter(x for a in c.places for x in (a, *a.iterancestors()))
+        for el, n in inside.items():
+            held[el] = held.get(el, 0) + len(c.key) * min(n, c.need)
+    total = sum(len(c.key) * c.need for c in copies)
+    depth = {el: sum(1 for _ in el.iterancestors()) for el in held}
+    candidates = [
+        max((el for el, w in held.items() if w >= share * total), key=depth.get, default=None)
+        for share in (1.0, 0.5)
+    ]
+    for el in [*candidates, max(copies, key=lambda c: len(c.key)).places[0]]:
+        if el is None or any(_within(r, el) for r in regions) or not _compact(el, held):
+            continue
+        parent = el.getparent()
+        if not regions and el.tag in _LEAVES and parent is not None and _compact(parent, held):
+            return parent
+        return el
     return None
+
+
+def _compact(el: Any, held: dict[Any, int]) -> bool:
+    """Whether enough of the element's hashed text is body text (``held``)."""
+    floor = _PAGE_SHARE if el.tag in ("html", "body") else MIN_BODY_SHARE
+    text = sum(len(_key(line)) for line in _lines(el)) if el.tag != "head" else 0
+    return text > 0 and held.get(el, 0) >= floor * text
+
+
+def _regions(copies: list[_Copies]) -> list[Any] | str:
+    """Disjoint elements together holding the needed copies, the main one first; or why not."""
+    regions: list[Any] = []
+    while copies:
+        if len(regions) == MAX_REGIONS:
+            return "body scattered over too many containers"
+        found = _container(copies, regions)
+        if found is None:
+            return "no container is mostly body text"
+        regions.append(found)
+        for c in copies:
+            c.need -= sum(1 for a in c.places if _within(a, found))
+            c.places = [a for a in c.places if not _within(a, found)]
+        copies = [c for c in copies if c.need > 0]
+    return regions or "the body is only in JSON-LD"
+
+
+def _kept(regions: list[Any], body: Sequence[str]) -> list[str]:
+    """Furniture-like lines of the regions the cascade read as (part of) a body paragraph:
+    a list item "Share this", a table cell "12.45", a date run into a sentence. The
+    digest keeps them, so a change to them is seen."""
+    lines = [line for r in regions for line, _ in _owned_lines(r, _doomed(r))]
+    index = _index(lines)
+    spans = [span for p in body for span in _spans(index, _para_key(p))[0]]
+    return sorted({line for a, b in spans for line in lines[a : b + 1] if is_furniture(line)})
+
+
+# --- the byline -----------------------------------------------------------------------
+
+
+def _byline_element(root: Any, names: Sequence[str]) -> Any | None:
+    """The innermost element whose text holds every one of ``names`` (give or take a "By",
+    an "and" between names, a date, dots and spacing), found from the text nodes
+    holding a word of the first: far cheaper than reading every element's text."""
+    keys = [key for n in names if (key := _loose(n))]
+    limit = 4 * sum(len(k) for k in keys) + 200
+    for word in _WORD.findall(names[0])[:3]:
+        for hit in _TEXT_WITH(root, w=word):
+            el = hit.getparent()
+            el = el.getparent() if hit.is_tail and el is not None else el
+            while el is not None and el.tag != "body":
+                text = _loose(el.text_content())
+                if len(text) > limit:
+                    break
+                if all(k in text for k in keys):
+                    return el
+                el = el.getparent()
+    return None
+
+
+def _metadata_byline(root: Any) -> str:
+    """The byline the cascade reads from the hashed metadata alone (JSON-LD and <meta>
+    tags), or "" when it would go on to the page's elements."""
+    mini = parse_html("<html><head></head><body></body></html>")
+    for el in root.iter("meta", "script"):
+        key = " ".join(el.get(a, "") for a in ("name", "property", "itemprop"))
+        if (el.tag == "meta" and _META_KEY.search(key)) or (
+            el.tag == "script" and "ld+json" in (el.get("type") or "").lower()
+        ):
+            mini[0].append(copy.deepcopy(el))
+            mini[0][-1].tail = None
+    return clean_text(read_byline(mini, linked_data(mini) or LinkedData(), {}, "", ""))
+
+
+def _byline_pins(
+    root: Any,
+    article: Article,
+    regions: list[Any],
+    keep: list[str],
+    selectors: Mapping[str, str],
+    gone: list[str],
+) -> list[list[Step]] | str:
+    """Steps to the elements the byline may be read from, none where the digest has it
+    already (an outlet selector, the metadata, a region); or why it cannot be pinned.
+
+    For each name: every element the cascade's byline XPaths match that holds it (the
+    cascade joins up to four, from copies anywhere on the page), else the first element
+    holding it (a byline the generic extractor found), else the page's metadata.
+    """
+    if not article.byline or selectors.get("byline"):
+        return []
+    if not gone and _metadata_byline(root) == article.byline:
+        return []
+    names = [n for n in article.byline.split(", ") if _loose(n)]
+    sources = _byline_sources(root, names)
+    texts = [_loose(" ".join(_lines(r, keep))) for r in regions]
+    pins: list[list[Step]] = []
+    for name in names:
+        found = sources[name] or [e for e in [_byline_element(root, [name])] if e is not None]
+        if not found and _loose(name) not in _loose("\n".join(_page_facts(root, selectors))):
+            return "byline not pinned to an element or the metadata"
+        for el in found:
+            if not any(_read_in(el, r, t, name) for r, t in zip(regions, texts, strict=True)):
+                pins += [] if (steps := _steps(el)) in pins else [steps]
+    return pins if len(pins) <= MAX_REGIONS else "byline in too many places"
+
+
+def _byline_sources(root: Any, names: list[str]) -> dict[str, list[Any]]:
+    """For each name, the elements the cascade's byline XPaths match whose text holds it."""
+    found: dict[str, list[Any]] = {name: [] for name in names}
+    for el in (el for expr in _BYLINE_XPATHS for el in xpath(root, expr)):
+        text = clean_byline(text_of(el))
+        for name in names:
+            if 0 < len(text) < 100 and _loose(name) in _loose(text) and el not in found[name]:
+                found[name].append(el)
+    return found
+
+
+def _read_in(el: Any, region: Any, text: str, name: str) -> bool:
+    """Whether the digest reads ``el`` as part of ``region``'s lines (``text``, loose)."""
+    if not _within(el, region) or _loose(name) not in text:
+        return False
+    doomed = _doomed(region)
+    return not any(x in doomed or x.tag in _UNREAD for x in (el, *el.iterancestors()))
+
+
+# --- taking and checking fingerprints -------------------------------------------------
+
+
+def _take(
+    html: str, article: Article, selectors: Mapping[str, str], learn_read: bool
+) -> tuple[dict[str, Any], str] | str:
+    """The locator and digest of a page whose full extraction gave ``article``, or why
+    the fast path cannot vouch for this page."""
+    root, gone = _parse(html, selectors)
+    if root is None or not article.body:
+        return "no page or no body"
+    ld = linked_data(root) if article.extractor == "jsonld" and not gone else None
+    copies = _copies(root, article.body, _key(ld.body) if ld else "")
+    regions = copies if isinstance(copies, str) else _regions(copies)
+    if isinstance(regions, str):
+        return regions
+    locator: dict[str, Any] = {"v": FASTPATH_VERSION, "body": _steps(regions[0])}
+    locator.update({"more": [_steps(r) for r in regions[1:]]} if regions[1:] else {})
+    locator.update({"keep": keep} if (keep := _kept(regions, article.body)) else {})
+    pins = _byline_pins(root, article, regions, keep, selectors, gone)
+    if isinstance(pins, str):
+        return pins
+    locator.update({"bylines": pins} if pins else {})
+    found = _digest(root, locator, selectors, gone)
+    if found is None:
+        return "the locator does not find the regions again"
+    # Every paragraph must be read back from the regions, or they are not the article.
+    index = _index(found[1])
+    if any(len(_spans(index, c.key)[0]) < c.required for c in copies):
+        return "a paragraph is not read back from the regions"
+    if learn_read and not gone and len(regions) == 1:
+        from monitor.extract.region import learn  # region builds on this module
+
+        rule = learn(root, found[2], found[1], article, selectors)
+        locator.update({"read": rule} if rule is not None else {})
+    return locator, found[0]
 
 
 def take(
@@ -274,50 +639,37 @@ def take(
     ``article.body`` on this page; only then may a later edit be read from the region
     (``monitor.extract.region``).
     """
-    root, scripts_removed = _parse(html, selectors)
-    if root is None or not article.body:
+    taken = _take(html, article, selectors, learn_read)
+    if isinstance(taken, str):
         return None
-    region = _body_region(root, article.body)
-    if region is None:
-        return None
-    locator: dict[str, Any] = {"body": _steps(region), "byline": None}
-    if article.byline and not selectors.get("byline"):
-        el = _byline_element(root, article.byline)
-        if el is not None:
-            locator["byline"] = _steps(el)
-        elif article.byline not in "\n".join(_page_facts(root, selectors)):
-            return None  # cannot tell where the byline comes from
-    found = _digest(root, locator, selectors)
-    if found is None:
-        return None
-    # Every paragraph must be read back from the region, or the region is not the article.
-    text = "\n".join(found[1])
-    if any(p not in text for p in article.body):
-        return None
-    if learn_read and not scripts_removed:
-        from monitor.extract.region import learn  # region builds on this module
+    return Fingerprint(json.dumps(taken[0], separators=(",", ":")), taken[1], digest)
 
-        rule = learn(root, found[2], found[1], article, selectors)
-        if rule is not None:
-            locator["read"] = rule
-    return Fingerprint(json.dumps(locator, separators=(",", ":")), found[0], digest)
+
+def explain(html: str, article: Article, selectors: Mapping[str, str]) -> str:
+    """Why :func:`take` gives no fingerprint for this page, or "ok" (for diagnostics)."""
+    try:
+        taken = _take(html, article, selectors, False)
+    except Exception as exc:  # take's callers treat an exception as "no fingerprint"
+        return f"exception {type(exc).__name__}"
+    return taken if isinstance(taken, str) else "ok"
 
 
 def locate(html: str, fingerprint: Fingerprint, selectors: Mapping[str, str]) -> Located | None:
     """The page parsed and the fingerprinted region found on it, or None (no region, one
-    of several, an unparseable page or a malformed locator: doubt runs the cascade)."""
+    of several, an unparseable page, a malformed locator or one of another version:
+    doubt runs the cascade)."""
     try:
         locator = json.loads(fingerprint.locator)
-        root, scripts_removed = _parse(html, selectors)
-        if root is None:
+        if locator.get("v") != FASTPATH_VERSION:
             return None
-        found = _digest(root, locator, selectors)
+        root, gone = _parse(html, selectors)
+        found = _digest(root, locator, selectors, gone) if root is not None else None
     except Exception:  # a malformed locator or page is doubt, and doubt runs the cascade
         return None
     if found is None:
         return None
     digest, lines, region = found
-    return Located(root, region, locator, digest, tuple(lines), scripts_removed)
+    return Located(root, region, locator, digest, tuple(lines), bool(gone))
 
 
 def matches(html: str, fingerprint: Fingerprint, selectors: Mapping[str, str]) -> bool:
