@@ -36,16 +36,9 @@ if TYPE_CHECKING:
 
 
 def _shown_evidence(evidence: list[dict], numbers: dict[int, int]) -> list[dict]:
-    """Evidence as shown: marked HTML, and a revert named by the article's version number
-    (the stored text names the row id, which means nothing to a reader)."""
-    shown = []
-    for item in evidence:
-        if item.get("kind") == "revert" and str(item.get("new") or "").isdigit():
-            number = numbers.get(int(item["new"]))
-            if number is not None:
-                item = {**item, "text": f"same as the earlier version {number}"}
-        shown.append({**item, "html": Markup(evidence_html(item))})
-    return shown
+    """Evidence as shown: marked HTML. A revert's evidence names the article's own
+    version number already (the classifier writes it; migration 11 rewrote older rows)."""
+    return [{**item, "html": Markup(evidence_html(item))} for item in evidence]
 
 
 def _summary(change: dict, numbers: dict[int, int]) -> str:

@@ -110,7 +110,7 @@ def test_read_commands_work_on_a_read_only_file_system(readonly_dir: Path) -> No
     db = readonly_dir / "m.db"
     status = _run_readonly(readonly_dir, db, "status")
     assert status.returncode == 0, status.stderr
-    assert "1 articles" in status.stdout and "2 versions, 1 changes" in status.stdout
+    assert "1 article" in status.stdout and "2 versions, 1 change" in status.stdout
     feeds = _run_readonly(readonly_dir, db, "feed", "list")
     assert feeds.returncode == 0 and "no feeds tracked" in feeds.stdout
     diff = _run_readonly(readonly_dir, db, "diff", "1")
