@@ -47,22 +47,24 @@ class AppContext:
 
     @property
     def db(self) -> sqlite_utils.Database:
-        if self._db is None:
-            self.settings  # noqa: B018 - a broken config must fail before the database is touched
-            self._db = store.open_db(self.db_path)
-        return self._db
+        return self._open(store.open_db)
 
     def require_db(self) -> None:
         """For commands that only read (or tidy) the database: a mistyped --db is an error,
         never a new empty database reporting 0 articles."""
         if not self.db_path.exists():
             raise UserError(missing_db(self.db_path))
+
     @property
     def read_db(self) -> sqlite_utils.Database:
         """The database for commands that only read: read-only where it can be."""
+        return self._open(store.open_for_reading)
+
+    def _open(self, opener: Callable[[Path], sqlite_utils.Database]) -> sqlite_utils.Database:
+        # one connection per command, whichever way it was first asked for
         if self._db is None:
             self.settings  # noqa: B018 - a broken config must fail before the database is touched
-            self._db = store.open_for_reading(self.db_path)
+            self._db = opener(self.db_path)
         return self._db
 
     def fetcher(self) -> Fetcher:

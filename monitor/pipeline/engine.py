@@ -188,8 +188,9 @@ class Engine:
             log_event("error", where=type(message).__name__, error=one_line(repr(exc)))
             time.sleep(POLL)
 
-    def _busy(self) -> Busy:
-        now, mono = self.clock(), time.monotonic()
+    def _busy(self, now: datetime | None = None, mono: float | None = None) -> Busy:
+        now = self.clock() if now is None else now
+        mono = time.monotonic() if mono is None else mono
         self._cooldown = {k: v for k, v in self._cooldown.items() if v > mono}
         blocked = self.gate.blocked(set(), now, mono)
         paused = {h for h, s in self.gate.states.items() if s.backing_off(now)}
@@ -201,7 +202,7 @@ class Engine:
         now, mono = self.clock(), time.monotonic()
         free = self.max_concurrency - self.in_flight
         if free > 0:
-            for candidate in work.candidates(self.db, now, self._busy(), free):
+            for candidate in work.candidates(self.db, now, self._busy(now, mono), free):
                 if free <= 0:
                     break
                 if not self.gate.can_start(candidate.host, now, mono):

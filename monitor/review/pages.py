@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from datasette.app import Datasette
 
 
-def _shown_evidence(evidence: list[dict], numbers: dict[int, int]) -> list[dict]:
+def _shown_evidence(evidence: list[dict]) -> list[dict]:
     """Evidence as shown: marked HTML. A revert's evidence names the article's own
     version number already (the classifier writes it; migration 11 rewrote older rows)."""
     return [{**item, "html": Markup(evidence_html(item))} for item in evidence]
@@ -84,7 +84,7 @@ async def change_page(datasette: Datasette, request: Request) -> Response:
         "summary": _summary(change, numbers),
         "reason": explain.silent_reason(change["kinds"], change["evidence"], change["silent"]),
         "kind_words": explain.KIND_WORDS,
-        "evidence": _shown_evidence(change["evidence"], numbers),
+        "evidence": _shown_evidence(change["evidence"]),
         "card_url": f"{PREFIX}/change/{change['id']}/card.png",
         "queue": queue,
         "queue_words": queues.describe(queue),
@@ -143,7 +143,7 @@ async def compare_page(datasette: Datasette, request: Request) -> Response:
         evidence = list(reading.evidence)
         context["view"], context["found"] = view, reading
         context["reason"] = explain.silent_reason(list(reading.kinds), evidence, reading.silent)
-        context["evidence"] = _shown_evidence(evidence, {})
+        context["evidence"] = _shown_evidence(evidence)
     return await page(datasette, request, "monitor_compare.html", context)
 
 
