@@ -16,6 +16,7 @@ from html import escape
 
 from monitor.compare.classify import classify
 from monitor.compare.diff import diff_versions
+from monitor.compare.render import inline_html, replaced_html
 from monitor.models import ParagraphOp, Version, VersionDiff, WordOp
 
 #: Beyond these a diff is not rendered inline. Paragraph alignment is quadratic in the
@@ -102,26 +103,6 @@ def mark(text: str, needles: tuple[str, ...]) -> str:
         out.append(f"<mark>{escape(match.group(0))}</mark>")
         last = match.end()
     out.append(escape(text[last:]))
-    return "".join(out)
-
-
-def inline_html(ops: tuple[WordOp, ...]) -> str:
-    """Deleted and inserted words in one line; a space between a deletion and the
-    insertion right after it, so "Senate" → "House" reads "~~Senate~~ House", not
-    "SenateHouse" (in the page's text, for screen readers and when copied)."""
-    out: list[str] = []
-    previous = ""
-    for op in ops:
-        text = escape(op.text)
-        if op.op == "insert" and previous == "delete" and not op.text[:1].isspace():
-            out.append(" ")
-        if op.op == "delete":
-            out.append(f"<del>{text}</del>")
-        elif op.op == "insert":
-            out.append(f"<ins>{text}</ins>")
-        else:
-            out.append(text)
-        previous = op.op
     return "".join(out)
 
 
@@ -239,7 +220,11 @@ def _block(run: list[SideRow]) -> Block:
 
 def _view(diff: VersionDiff, evidence: list[dict]) -> DiffView:
     rows = side_by_side(diff, evidence)
-    title = inline_html(diff.title.ops) if diff.title.changed else ""
+    title = ""
+    if diff.title.changed:
+        title = inline_html(diff.title.ops) if diff.title.ops else replaced_html(
+            diff.title.old, diff.title.new
+        )
     return DiffView(tuple(rows), collapse(rows), title)
 
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from monitor.compare.render import inline_html
 from monitor.config import ConfigError, parse_settings
 from monitor.models import Version, WordOp
 from monitor.review import cells, explain, queue
 from monitor.review.auth import hash_password, safe_next, verify_password
 from monitor.review.card import card_text
-from monitor.review.diffview import build_view, inline_html, too_large
+from monitor.review.diffview import build_view, too_large
 from monitor.review.verdicts import VerdictRecord, attach, ensure_file, read_all, record
 
 
