@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from monitor.review.labels import FLAG_TABLES
 from monitor.review.web import PREFIX, SHOWN_CHARS, clip
 
 #: (table or query, column) → the plugin page an integer in it opens
@@ -41,7 +42,7 @@ _SILENT_COLUMNS = {"silent"}
 _TEXT_COLUMNS = {"headline", "title", "old_headline", "new_headline", "last_headline", "summary"}
 #: tables whose "silent" column is the 0/1 flag; in a query it is the flag when the row
 #: is about one change (it has a change_id), and a count otherwise (the scoreboard)
-_FLAG_TABLES = {"changes", "change_reports"}
+_FLAG_TABLES = FLAG_TABLES
 
 
 def kind_badges(kinds: list[str]) -> Markup:
