@@ -61,6 +61,8 @@ def column_label(column: str, table: str | None = None) -> str:
     """The header a person reads for ``column`` (of ``table``, when it is a table page)."""
     if column == "id" and table in _OWN_ID:
         return _OWN_ID[table]
+    if column == "outlet_id" and table is not None:
+        return "Outlet"  # a table page shows the outlet's name there (a foreign key)
     if column in _NAMED:
         return _NAMED[column]
     words = column

@@ -264,7 +264,9 @@ def test_column_labels_read_as_words() -> None:
     from monitor.review.labels import column_label, facet_value_label
 
     assert column_label("last_checked_at", "articles") == "Last checked (UTC)"
-    assert column_label("outlet_id", "articles") == "Outlet id"
+    assert column_label("outlet_id", "articles") == "Outlet"  # shown as the outlet's name
+    assert column_label("outlet_id") == "Outlet id"  # a query's raw id
+    assert column_label("article_id", "changes") == "Article id"
     assert column_label("id", "changes") == "Change"
     assert column_label("id", "notify_outbox") == "Id"
     assert column_label("false_positives_left_out") == "False positives left out"
