@@ -1,7 +1,8 @@
 """The review server as a reviewer meets it: `article-monitor serve` in a subprocess with a
 reviewer in its config, and the login steps, over HTTP (httpx) or in a browser.
 
-Shared by tests/integration/test_review_desk.py, test_browser.py and test_demo_login.py,
+Shared by tests/integration/test_review_desk.py, test_browser.py, test_review_hostile.py and
+test_demo_login.py,
 so the login flow (form, Datasette's CSRF token, the actor cookie) is written once.
 """
 
