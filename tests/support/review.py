@@ -2,8 +2,8 @@
 reviewer in its config, and the login steps, over HTTP (httpx) or in a browser.
 
 Shared by tests/integration/test_review_desk.py, test_browser.py, test_review_hostile.py and
-test_demo_login.py,
-so the login flow (form, Datasette's CSRF token, the actor cookie) is written once.
+test_demo_login.py, so the login flow (form, Datasette's CSRF token, the actor cookie) is
+written once.
 """
 
 from __future__ import annotations
