@@ -103,6 +103,19 @@ def replaced_html(old: str, new: str) -> str:
     return inline_html((WordOp("delete", old), WordOp("insert", new)))
 
 
+def side_html(ops: tuple[WordOp, ...], keep: WordOpKind) -> str:
+    """One side of a side-by-side view: the words kept, plus the deleted (``keep`` =
+    "delete", in ``<del>``) or the inserted ones ("insert", in ``<ins>``)."""
+    tag = "del" if keep == "delete" else "ins"
+    out = []
+    for op in ops:
+        if op.op == "equal":
+            out.append(escape(op.text))
+        elif op.op == keep:
+            out.append(f"<{tag}>{escape(op.text)}</{tag}>")
+    return "".join(out)
+
+
 def _html_paragraph(p: ParagraphOp) -> str:
     attrs = f'class="para para-{p.kind}"'
     if p.old_index is not None:
