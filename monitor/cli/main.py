@@ -327,6 +327,8 @@ def status(app: AppContext) -> None:
         f"reads, last 24 h: {plural(figures['reads_24h'], 'article fetch', 'article fetches')}; "
         f"fell back: {fell_back or 'never'}"
     )
+    for line in figures["incidents"]:
+        click.echo(line)
     for row in figures["failing"]:
         click.echo(
             f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"

@@ -21,8 +21,9 @@ from monitor.compare.diff import diff_versions
 from monitor.config import Settings
 from monitor.extract.normalize import suspect_reason
 from monitor.models import Article, Classification, FetchResult
-from monitor.pipeline import reread
+from monitor.pipeline import outlet_health, reread
 from monitor.pipeline.gather import Gathered, Job
+from monitor.pipeline.outlet_health import IncidentNote, Verdict
 from monitor.pipeline.reread import needs_reread, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check
 from monitor.store import snapshots, versions
@@ -35,8 +36,8 @@ ERROR_BASE_DELAY = 300.0
 
 #: What a check can come to.
 CheckOutcome = Literal[
-    "new", "changed", "unchanged", "not_modified", "suspect", "removed", "restored", "gone",
-    "error",
+    "new", "changed", "unchanged", "not_modified", "suspect", "incident", "removed",
+    "restored", "gone", "error",
 ]  # fmt: skip
 
 
@@ -56,6 +57,8 @@ class CheckResult:
     status_code: int | None = None
     fetch_outcome: str | None = None
     fetch_ms: int | None = None
+    #: an outlet incident this check opened or closed
+    incident: IncidentNote | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,11 @@ def commit(
         if fetch.outcome == "gone":
             return _gone(db, gathered.job, fetch, now, settings, rng)
         if gathered.fast_unchanged:
-            return _unchanged(db, gathered.job, fetch, now, settings, rng, "unchanged")
+            result = _unchanged(db, gathered.job, fetch, now, settings, rng, "unchanged")
+            note = outlet_health.note_fast_read(
+                db, gathered.job.article.outlet_id, settings.schedule, now
+            )
+            return replace(result, incident=note) if note else result
         if gathered.article is None:
             return _failed(db, gathered.job, fetch, now)
         result = _fetched(db, gathered, settings, now, rng)
@@ -154,6 +161,8 @@ def _schedule_healthy(
         "status": "active" if due else "stopped",
         "consecutive_errors": 0,
         "last_error": None,
+        "read_health": None,
+        "read_sig": None,
     }
 
 
@@ -280,9 +289,48 @@ def _fetched(
                 latest=versions.latest_version(db, article_id),
             )
     latest = job.latest
-    reason = suspect_reason(article, latest.body if latest else None)
+    verdict = outlet_health.judge(
+        db,
+        article_id=article_id,
+        outlet_id=job.article.outlet_id,
+        article=article,
+        latest=latest,
+        digest=gathered.content_hash,
+        suspect=suspect_reason(article, latest.body if latest else None),
+        selectors=job.selectors,
+        schedule=settings.schedule,
+        now=now,
+    )
+    if verdict.quarantine:
+        return _quarantined(db, job, fetch, now, verdict)
+    reason = verdict.suspect
     if reason and job.article.suspect_count + 1 < settings.schedule.suspect_confirmations:
-        return _suspect(db, job, fetch, now, reason)
+        return _suspect(db, job, fetch, now, reason, verdict)
+    result = _compare(db, replace(gathered, job=job), settings, now, rng)
+    if isinstance(result, Replan):
+        return result
+    if verdict.health or verdict.signature:
+        store.update_article(
+            db, result.article_id, read_health=verdict.health, read_sig=verdict.signature
+        )
+    if verdict.healthy_during is not None:
+        note = outlet_health.good_read(db, verdict.healthy_during, settings.schedule, now)
+        return replace(result, incident=note) if note else result
+    return result
+
+
+def _compare(
+    db: sqlite_utils.Database,
+    gathered: Gathered,
+    settings: Settings,
+    now: datetime,
+    rng: random.Random,
+) -> CheckResult | Replan:
+    """The read is trusted: compare it with the latest version (re-reading that one
+    first when newer rules read it), store a version and a change when it differs."""
+    job, fetch, article = gathered.job, gathered.fetch, gathered.article
+    assert article is not None and gathered.content_hash is not None
+    latest = job.latest
     rebased = None
     if latest is not None and gathered.content_hash != latest.content_hash:
         if needs_reread(job.latest_rules) and job.stored is None:
@@ -302,7 +350,12 @@ def _fetched(
 
 
 def _suspect(
-    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, reason: str
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    reason: str,
+    verdict: Verdict,
 ) -> CheckResult:
     store.record_fetch(
         db, fetch, article_id=job.article.id, outcome="suspect", suspect_reason=reason
@@ -315,8 +368,35 @@ def _suspect(
         suspect_count=job.article.suspect_count + 1,
         last_error=f"suspect extraction: {reason}",
         next_check_at=iso(now + timedelta(seconds=min(ERROR_BASE_DELAY, 900))),
+        read_health=verdict.health,
+        read_sig=verdict.signature,
     )
     return CheckResult(job.article.id, job.article.url, "suspect", error=reason)
+
+
+def _quarantined(
+    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, verdict: Verdict
+) -> CheckResult:
+    """A read that looks like its outlet's open incident: kept as a fetch, never a
+    version or a change, and it does not count toward the suspect guard."""
+    reason = verdict.suspect or verdict.health or "reads like the incident"
+    fetch_id = store.record_fetch(
+        db, fetch, article_id=job.article.id, outcome="incident", suspect_reason=reason
+    )
+    db.execute("UPDATE fetches SET incident_id = ? WHERE id = ?", (verdict.incident_id, fetch_id))
+    store.update_article(
+        db,
+        job.article.id,
+        last_checked_at=iso(now),
+        suspect_count=0,
+        last_error=f"outlet incident #{verdict.incident_id}: {reason}",
+        next_check_at=iso(now + timedelta(seconds=min(ERROR_BASE_DELAY, 900))),
+        read_health=verdict.health,
+        read_sig=verdict.signature,
+    )
+    return CheckResult(
+        job.article.id, job.article.url, "incident", error=reason, incident=verdict.note
+    )
 
 
 def _restored_unchanged(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from monitor.store.migration_incidents import m12_outlet_incidents
 from monitor.store.migration_passages import m6_passage_store
 from monitor.urls import without_credentials
 
@@ -390,4 +391,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m9_read_fallbacks,
     _m10_discovery_caps_and_no_credentials,
     _m11_revert_numbers,
+    m12_outlet_incidents,
 )

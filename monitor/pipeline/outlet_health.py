@@ -1,0 +1,188 @@
+"""The commit's side of outlet health: judge one read against its outlet, write the verdict.
+
+Runs on the writer, inside the check's transaction. The common case costs one
+indexed lookup (is an incident open for the outlet?); the outlet's other reads are
+read only when this one looks broken, or differs from its stored version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import sqlite_utils
+
+from monitor.config import ScheduleSettings
+from monitor.models import Article, Version
+from monitor.policy.health import (
+    KIND_WORDS,
+    Decision,
+    HealthPolicy,
+    Read,
+    decide,
+    health_kind,
+    selector_miss,
+)
+from monitor.store import incidents
+from monitor.times import iso
+
+
+@dataclass(frozen=True)
+class IncidentNote:
+    """An incident opened or closed by a check (the daemon logs it, ``check`` prints it)."""
+
+    event: Literal["open", "close"]
+    incident_id: int
+    outlet: str
+    kind: str
+    articles: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How the commit goes on: ``quarantine`` the read (``incident_id``), or hold it as
+    suspect for ``suspect`` (None: the read is fine); ``note``: an incident opened."""
+
+    health: str | None
+    signature: str | None
+    suspect: str | None = None
+    quarantine: bool = False
+    incident_id: int | None = None
+    note: IncidentNote | None = None
+    #: a good read during an incident: the commit calls :func:`good_read` once written
+    healthy_during: int | None = None
+
+
+def policy_of(schedule: ScheduleSettings) -> HealthPolicy:
+    return HealthPolicy(
+        articles=schedule.incident_articles,
+        share=schedule.incident_share,
+        window=schedule.incident_window,
+        recovery_reads=schedule.incident_recovery_reads,
+    )
+
+
+def body_signature(article: Article) -> str:
+    return hashlib.sha1(article.body_text.encode("utf-8")).hexdigest()[:20]
+
+
+def judge(
+    db: sqlite_utils.Database,
+    *,
+    article_id: int,
+    outlet_id: int | None,
+    article: Article,
+    latest: Version | None,
+    digest: str,
+    suspect: str | None,
+    selectors: dict[str, str],
+    schedule: ScheduleSettings,
+    now: datetime,
+) -> Verdict:
+    """The outlet's verdict on one full read (``suspect``: the suspect guard's reason)."""
+    if (
+        suspect is None
+        and latest is not None
+        and "body" in selectors
+        and article.extractor != "outlet"  # only then is the stored version's reader asked
+        and selector_miss(True, _extractor_of(db, latest.id), article.extractor)
+    ):
+        suspect = "outlet selectors match nothing: the body was read without them"
+    kind = health_kind(suspect)
+    differs = latest is None or digest != latest.content_hash
+    signature = body_signature(article) if differs and article.body_text else None
+    if outlet_id is None:
+        return Verdict(kind, signature, suspect)
+    policy = policy_of(schedule)
+    open_now = incidents.open_incident(db, outlet_id)
+    if open_now is None and kind is None and signature is None:
+        return Verdict(None, None)
+    since = iso(now - timedelta(seconds=policy.window))
+    peers = incidents.peers(db, outlet_id, since) if open_now is None else ()
+    decision = decide(Read(article_id, kind, signature), peers, open_now, policy)
+    return _apply(db, decision, article_id, outlet_id, kind, signature, suspect, open_now, now)
+
+
+def _apply(
+    db: sqlite_utils.Database,
+    decision: Decision,
+    article_id: int,
+    outlet_id: int,
+    kind: str | None,
+    signature: str | None,
+    suspect: str | None,
+    open_now: incidents.OpenIncident | None,
+    now: datetime,
+) -> Verdict:
+    if decision.action == "pass":
+        if decision.alike and suspect is None:
+            suspect = "reads the same as other articles of the outlet"
+            kind = "alike"
+        return Verdict(kind, signature, suspect)
+    if decision.action == "healthy":
+        assert open_now is not None
+        return Verdict(kind, signature, suspect, healthy_during=open_now.id)
+    if decision.action == "quarantine":
+        assert open_now is not None
+        incidents.add_read(db, open_now.id, article_id, iso(now))
+        return Verdict(kind or decision.kind, signature, suspect, True, open_now.id)
+    assert decision.kind is not None
+    outlet = _outlet_name(db, outlet_id)
+    summary = open_summary(outlet, decision.kind, len(decision.members))
+    incident_id = incidents.start(
+        db, outlet_id, decision.kind, decision.signature, decision.members, iso(now), summary
+    )
+    incidents.add_read(db, incident_id, article_id, iso(now))
+    note = IncidentNote("open", incident_id, outlet, decision.kind, len(decision.members), summary)
+    return Verdict(kind or decision.kind, signature, suspect, True, incident_id, note)
+
+
+def good_read(
+    db: sqlite_utils.Database, incident_id: int, schedule: ScheduleSettings, now: datetime
+) -> IncidentNote | None:
+    """Count a good read of the outlet during an incident; close it on the last one needed."""
+    incidents.good_read(db, incident_id, iso(now))
+    row = db.execute("SELECT healthy_reads FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+    if row is None or row[0] < schedule.incident_recovery_reads:
+        return None
+    found = incidents.incident(db, incident_id)
+    assert found is not None
+    summary = close_summary(found)
+    incidents.close(db, incident_id, iso(now), summary)
+    return IncidentNote("close", incident_id, found.outlet, found.kind, found.articles, summary)
+
+
+def note_fast_read(
+    db: sqlite_utils.Database, outlet_id: int | None, schedule: ScheduleSettings, now: datetime
+) -> IncidentNote | None:
+    """A read that showed the stored version (fast path) is a good read of its outlet."""
+    if outlet_id is None:
+        return None
+    open_now = incidents.open_incident(db, outlet_id)
+    return good_read(db, open_now.id, schedule, now) if open_now else None
+
+
+def open_summary(outlet: str, kind: str, articles: int) -> str:
+    noun = "article" if articles == 1 else "articles"
+    return f"incident at {outlet}: {KIND_WORDS.get(kind, kind)}; {articles} {noun} so far"
+
+
+def close_summary(row: incidents.IncidentRow) -> str:
+    noun = "article" if row.articles == 1 else "articles"
+    return (
+        f"incident at {row.outlet}: {KIND_WORDS.get(row.kind, row.kind)}; {row.articles} {noun},"
+        f" {row.reads} reads quarantined (never stored); the outlet reads well again"
+    )
+
+
+def _extractor_of(db: sqlite_utils.Database, version_id: int) -> str | None:
+    row = db.execute("SELECT extractor FROM version_records WHERE id = ?", (version_id,)).fetchone()
+    return row[0] if row else None
+
+
+def _outlet_name(db: sqlite_utils.Database, outlet_id: int) -> str:
+    row = db.execute("SELECT name FROM outlets WHERE id = ?", (outlet_id,)).fetchone()
+    return row[0] if row else f"#{outlet_id}"
