@@ -19,12 +19,12 @@ from monitor import store
 from monitor.compare.classify import classify, classify_dates, classify_status
 from monitor.compare.diff import diff_versions
 from monitor.config import Settings
-from monitor.extract.normalize import suspect_reason
+from monitor.extract.normalize import content_hash, suspect_reason
 from monitor.models import Article, Classification, FetchResult
 from monitor.pipeline import outlet_health, reread
 from monitor.pipeline.gather import Gathered, Job
 from monitor.pipeline.outlet_health import IncidentNote, Verdict
-from monitor.pipeline.reread import needs_reread, rules_of, store_reread
+from monitor.pipeline.reread import needs_reread, rules_for, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
@@ -289,6 +289,14 @@ def _fetched(
                 latest=versions.latest_version(db, article_id),
             )
     latest = job.latest
+    if latest is not None and gathered.content_hash != latest.content_hash:
+        # Read under other rules (an update, an edit of the outlet's selectors): its own
+        # page is read again first; when that reads as the page does now, nothing
+        # changed and there is nothing to judge.
+        if needs_reread(job.latest_rules, rules_for(job.selectors)) and job.stored is None:
+            return Replan(gathered, "reread", with_stored=True)
+        if gathered.reread is not None and _same_page(gathered):
+            return _compare(db, replace(gathered, job=job), settings, now, rng)
     verdict = outlet_health.judge(
         db,
         article_id=article_id,
@@ -302,7 +310,10 @@ def _fetched(
         now=now,
     )
     if verdict.quarantine:
-        return _quarantined(db, job, fetch, now, verdict)
+        due = _schedule_healthy(job, now, settings, rng, changed=False)["next_check_at"]
+        reason = outlet_health.quarantine(db, job.article.id, fetch, now, verdict, str(due or ""))
+        return CheckResult(job.article.id, job.article.url, "incident", error=reason,
+                           incident=verdict.note)  # fmt: skip
     reason = verdict.suspect
     if reason and job.article.suspect_count + 1 < settings.schedule.suspect_confirmations:
         return _suspect(db, job, fetch, now, reason, verdict)
@@ -319,6 +330,12 @@ def _fetched(
     return result
 
 
+def _same_page(gathered: Gathered) -> bool:
+    """The stored version's page, re-read with today's rules, reads as this page does."""
+    assert gathered.reread is not None
+    return content_hash(gathered.reread.article) == gathered.content_hash
+
+
 def _compare(
     db: sqlite_utils.Database,
     gathered: Gathered,
@@ -332,12 +349,9 @@ def _compare(
     assert article is not None and gathered.content_hash is not None
     latest = job.latest
     rebased = None
-    if latest is not None and gathered.content_hash != latest.content_hash:
-        if needs_reread(job.latest_rules) and job.stored is None:
-            return Replan(gathered, "reread", with_stored=True)
-        if gathered.reread is not None:
-            rebased = store_reread(db, job.article.id, latest, gathered.reread, iso(now))
-            job, latest = replace(job, latest=rebased[0]), rebased[0]
+    if latest is not None and gathered.content_hash != latest.content_hash and gathered.reread:
+        rebased = store_reread(db, job.article.id, latest, gathered.reread, iso(now))
+        job, latest = replace(job, latest=rebased[0]), rebased[0]
     if latest is not None and gathered.content_hash == latest.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
@@ -374,31 +388,6 @@ def _suspect(
     return CheckResult(job.article.id, job.article.url, "suspect", error=reason)
 
 
-def _quarantined(
-    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, verdict: Verdict
-) -> CheckResult:
-    """A read that looks like its outlet's open incident: kept as a fetch, never a
-    version or a change, and it does not count toward the suspect guard."""
-    reason = verdict.suspect or verdict.health or "reads like the incident"
-    fetch_id = store.record_fetch(
-        db, fetch, article_id=job.article.id, outcome="incident", suspect_reason=reason
-    )
-    db.execute("UPDATE fetches SET incident_id = ? WHERE id = ?", (verdict.incident_id, fetch_id))
-    store.update_article(
-        db,
-        job.article.id,
-        last_checked_at=iso(now),
-        suspect_count=0,
-        last_error=f"outlet incident #{verdict.incident_id}: {reason}",
-        next_check_at=iso(now + timedelta(seconds=min(ERROR_BASE_DELAY, 900))),
-        read_health=verdict.health,
-        read_sig=verdict.signature,
-    )
-    return CheckResult(
-        job.article.id, job.article.url, "incident", error=reason, incident=verdict.note
-    )
-
-
 def _restored_unchanged(
     db: sqlite_utils.Database,
     job: Job,
@@ -429,7 +418,11 @@ def _new_version(
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
     version = versions.insert_version(
-        db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
+        db,
+        article_id,
+        reread.version_fields(
+            article, digest, iso(now), fetch_id, snapshot_id, rules_for(job.selectors)
+        ),
     )
     fields = _schedule_healthy(job, now, settings, rng, changed=True)
     fields.update(

@@ -14,8 +14,9 @@ from typing import Literal
 
 import sqlite_utils
 
+from monitor import store
 from monitor.config import ScheduleSettings
-from monitor.models import Article, Version
+from monitor.models import Article, FetchResult, Version
 from monitor.policy.health import (
     KIND_WORDS,
     Decision,
@@ -27,6 +28,9 @@ from monitor.policy.health import (
 )
 from monitor.store import incidents
 from monitor.times import iso
+
+#: Seconds before an article held by an incident is read again.
+RECHECK = 300.0
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,37 @@ def _apply(
     incidents.add_read(db, incident_id, article_id, iso(now))
     note = IncidentNote("open", incident_id, outlet, decision.kind, len(decision.members), summary)
     return Verdict(kind or decision.kind, signature, suspect, True, incident_id, note)
+
+
+def quarantine(
+    db: sqlite_utils.Database,
+    article_id: int,
+    fetch: FetchResult,
+    now: datetime,
+    verdict: Verdict,
+    due: str | None,
+) -> str:
+    """Write a read that looks like its outlet's open incident: kept as a fetch, never
+    a version or a change, and it does not count toward the suspect guard (its next
+    read starts the guard afresh). ``due``: its next check on the usual schedule.
+    Returns why it was held."""
+    reason = verdict.suspect or verdict.health or "reads like the incident"
+    fetch_id = store.record_fetch(
+        db, fetch, article_id=article_id, outcome="incident", suspect_reason=reason
+    )
+    db.execute("UPDATE fetches SET incident_id = ? WHERE id = ?", (verdict.incident_id, fetch_id))
+    store.update_article(
+        db,
+        article_id,
+        last_checked_at=iso(now),
+        suspect_count=0,
+        last_error=f"outlet incident #{verdict.incident_id}: {reason}",
+        # on its usual schedule, but soon: an outage is often short
+        next_check_at=min(filter(None, (due, iso(now + timedelta(seconds=RECHECK))))),
+        read_health=verdict.health,
+        read_sig=verdict.signature,
+    )
+    return reason
 
 
 def good_read(
