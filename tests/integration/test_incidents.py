@@ -201,3 +201,36 @@ def test_editing_an_outlets_selectors_rereads_its_versions_from_snapshots(
     assert kinds == ['["reextracted"]'] * 8
     assert silent == 0
     assert "0 changes" in _check(db, config)
+
+
+def test_the_review_ui_shows_open_and_closed_incidents(tmp_path: Path) -> None:
+    """The desk lists an open incident with its outlet; the outlet page lists every
+    incident of the outlet, open and closed."""
+    import asyncio
+
+    from monitor import store
+    from monitor.review.app import make_datasette
+    from monitor.store import incidents
+    from monitor.store.feeds import ensure_outlet
+
+    path = tmp_path / "m.db"
+    db = store.open_db(path)
+    with store.transaction(db):
+        outlet_id = ensure_outlet(db, "capitol")
+        article_id, _ = store.add_article(
+            db, "http://127.0.0.1/a", outlet_id, "2026-01-01T00:00:00Z"
+        )
+        closed = incidents.start(db, outlet_id, "empty_body", None, (article_id,),
+                                 "2026-01-01T00:00:00Z", "an old outage")  # fmt: skip
+        incidents.close(db, closed, "2026-01-01T02:00:00Z", "an old outage, over")
+        incidents.start(db, outlet_id, "consent_or_paywall", None, (article_id,),
+                        "2026-01-02T00:00:00Z", "incident at capitol: consent wall")  # fmt: skip
+    db.conn.close()
+    ds = make_datasette(path)
+    asyncio.run(ds.invoke_startup())
+    desk = asyncio.run(ds.client.get("/-/monitor")).text
+    assert "Open outlet incidents" in desk
+    assert "incident at capitol: consent wall" in desk and "an old outage" not in desk
+    page = asyncio.run(ds.client.get(f"/-/monitor/outlet/{outlet_id}")).text
+    assert "incident at capitol: consent wall" in page and "an old outage, over" in page
+    assert page.count('<tr class="incident') == 2
