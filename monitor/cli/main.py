@@ -291,7 +291,8 @@ def _find_article(db: sqlite_utils.Database, ref: str) -> dict:
 @cli.command()
 @pass_app
 def status(app: AppContext) -> None:
-    """What is tracked, due and failing; hosts backing off; the last errors; the last 24 h.
+    """What is tracked, due and failing; open outlet incidents; hosts backing off; the last
+    errors; the last 24 h.
 
     \b
     Example:
