@@ -19,7 +19,7 @@ from monitor import store
 from monitor.compare.classify import classify, classify_dates, classify_status
 from monitor.compare.diff import diff_versions
 from monitor.config import Settings
-from monitor.extract.normalize import content_hash, suspect_reason
+from monitor.extract.normalize import content_hash
 from monitor.models import Article, Classification, FetchResult
 from monitor.pipeline import outlet_health, reread
 from monitor.pipeline.gather import Gathered, Job
@@ -298,17 +298,9 @@ def _fetched(
         if gathered.reread is not None and _same_page(gathered):
             return _compare(db, replace(gathered, job=job), settings, now, rng)
     verdict = outlet_health.judge(
-        db,
-        article_id=article_id,
-        outlet_id=job.article.outlet_id,
-        article=article,
-        latest=latest,
-        digest=gathered.content_hash,
-        suspect=suspect_reason(article, latest.body if latest else None),
-        selectors=job.selectors,
-        schedule=settings.schedule,
-        now=now,
-    )
+        db, job.article, article, latest, gathered.content_hash, job.selectors,
+        settings.schedule, now,
+    )  # fmt: skip
     if verdict.quarantine:
         due = _schedule_healthy(job, now, settings, rng, changed=False)["next_check_at"]
         reason = outlet_health.quarantine(db, job.article.id, fetch, now, verdict, str(due or ""))

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from monitor import store
 from monitor.config import ScheduleSettings
+from monitor.extract.normalize import suspect_reason
 from monitor.models import Article, FetchResult, Version
 from monitor.policy.health import (
     KIND_WORDS,
@@ -75,18 +76,18 @@ def body_signature(article: Article) -> str:
 
 def judge(
     db: sqlite_utils.Database,
-    *,
-    article_id: int,
-    outlet_id: int | None,
+    row: store.ArticleRow,
     article: Article,
     latest: Version | None,
     digest: str,
-    suspect: str | None,
     selectors: dict[str, str],
     schedule: ScheduleSettings,
     now: datetime,
 ) -> Verdict:
-    """The outlet's verdict on one full read (``suspect``: the suspect guard's reason)."""
+    """The verdict on one full read of ``row``'s page: the suspect guard's own reason
+    (monitor.extract.normalize.suspect_reason), then the outlet's."""
+    article_id, outlet_id = row.id, row.outlet_id
+    suspect = suspect_reason(article, latest.body if latest else None)
     if (
         suspect is None
         and latest is not None

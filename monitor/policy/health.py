@@ -73,6 +73,8 @@ class Peer:
     article_id: int
     broken: str | None
     signature: str | None
+    #: when it was read (ISO 8601 UTC, so strings compare as times); "" = unknown
+    read_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,11 @@ def decide(
         return Decision("pass")
     members = [p for p in others if _together(read, p)]
     count = len(members) + 1
-    if count >= policy.articles and count >= policy.share * (len(others) + 1):
+    # The share counts the reads since the outage showed first: an article read well
+    # an hour before it began says nothing about the outlet now.
+    began = min((p.read_at for p in members), default="")
+    read_since = [p for p in others if p in members or p.read_at >= began]
+    if count >= policy.articles and count >= policy.share * (len(read_since) + 1):
         kind, signature = _incident_kind(read, members, alike)
         ids = tuple(sorted({read.article_id, *(p.article_id for p in members)}))
         return Decision("open", kind, signature, ids)

@@ -40,7 +40,7 @@ def open_incident(db: sqlite_utils.Database, outlet_id: int) -> OpenIncident | N
 def peers(db: sqlite_utils.Database, outlet_id: int, since: str) -> tuple[Peer, ...]:
     """Each article of the outlet read since ``since``, by how its latest read looked."""
     rows = db.execute(
-        "SELECT id, read_health, read_sig FROM articles"
+        "SELECT id, read_health, read_sig, last_checked_at FROM articles"
         " WHERE outlet_id = ? AND last_checked_at >= ?",
         (outlet_id, since),
     ).fetchall()

@@ -75,3 +75,16 @@ def test_suspect_reasons_and_selector_misses_have_kinds() -> None:
     assert selector_miss(True, "outlet", "generic")
     assert not selector_miss(True, "generic", "generic")
     assert not selector_miss(False, "outlet", "generic")
+
+
+def test_the_share_counts_only_reads_since_the_outage_showed_first() -> None:
+    """Articles last read well before the first broken read do not hold an incident back:
+    3 broken of 10 read in the window opens one when the 7 good reads came earlier, not
+    when they came after the outage began."""
+    broken = tuple(Peer(10 + i, "consent_or_paywall", None, f"2026-01-01T10:0{i}:00Z")
+                   for i in range(2))  # fmt: skip
+    earlier = tuple(Peer(20 + i, None, None, "2026-01-01T09:00:00Z") for i in range(7))
+    later = tuple(Peer(20 + i, None, None, "2026-01-01T10:05:00Z") for i in range(7))
+    read = Read(1, "consent_or_paywall")
+    assert decide(read, broken + earlier, None, POLICY).action == "open"
+    assert decide(read, broken + later, None, POLICY).action == "pass"
