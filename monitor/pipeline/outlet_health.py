@@ -97,7 +97,9 @@ def judge(
     ):
         suspect = "outlet selectors match nothing: the body was read without them"
     kind = health_kind(suspect)
-    differs = latest is None or digest != latest.content_hash
+    # Only a read that moved away from its stored version can be "alike": a first read
+    # is nobody's change, and one outlet may carry the same wire copy at two addresses.
+    differs = latest is not None and digest != latest.content_hash
     signature = body_signature(article) if differs and article.body_text else None
     if outlet_id is None:
         return Verdict(kind, signature, suspect)

@@ -234,3 +234,24 @@ def test_the_review_ui_shows_open_and_closed_incidents(tmp_path: Path) -> None:
     page = asyncio.run(ds.client.get(f"/-/monitor/outlet/{outlet_id}")).text
     assert "incident at capitol: consent wall" in page and "an old outage, over" in page
     assert page.count('<tr class="incident') == 2
+
+
+def test_articles_that_start_with_the_same_text_are_not_an_incident(tmp_path: Path) -> None:
+    """Five articles of one outlet whose bodies are the same wire copy from their first
+    read on are five new versions: only reads that moved away from their stored version
+    together make an outlet incident."""
+    from tests.support.httpserver import TestServer, text
+
+    body = "<p>A paragraph of the wire story, long enough to keep as the article.</p>" * 5
+
+    def page(request) -> object:
+        return text(
+            f"<html><body><article><h1>Story {request.path}</h1>{body}</article></body></html>"
+        )
+
+    db, config = tmp_path / "m.db", _config(tmp_path, '[[outlets]]\nname = "wire"\n')
+    with TestServer({f"/s{i}": page for i in range(5)}) as server:
+        urls = [server.url(f"/s{i}") for i in range(5)]
+        assert run_cli("add", *urls, "--outlet", "wire", db=db, config=config).code == 0
+        assert "5 new versions" in _check(db, config)
+    assert _one(db, "SELECT COUNT(*) FROM incidents") == 0
