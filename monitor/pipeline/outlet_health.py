@@ -105,9 +105,11 @@ def judge(
         return Verdict(kind, signature, suspect)
     policy = policy_of(schedule)
     open_now = incidents.open_incident(db, outlet_id)
-    if open_now is None and kind is None and signature is None:
-        return Verdict(None, None)
     since = iso(now - timedelta(seconds=policy.window))
+    if open_now is None and kind is None and not (
+        signature and incidents.any_alike(db, outlet_id, article_id, signature, since)
+    ):
+        return Verdict(None, signature)  # the common case: one indexed lookup or two
     peers = incidents.peers(db, outlet_id, since) if open_now is None else ()
     decision = decide(Read(article_id, kind, signature), peers, open_now, policy)
     return _apply(db, decision, article_id, outlet_id, kind, signature, suspect, open_now, now)

@@ -47,6 +47,22 @@ def peers(db: sqlite_utils.Database, outlet_id: int, since: str) -> tuple[Peer, 
     return tuple(Peer(*row) for row in rows)
 
 
+def any_alike(
+    db: sqlite_utils.Database, outlet_id: int, article_id: int, signature: str, since: str
+) -> bool:
+    """Whether another article of the outlet read the same changed text in the window."""
+    return (
+        db.execute(
+            # "+outlet_id": look up by the text (a handful of rows), never walk the
+            # outlet's articles, whichever index the planner would guess is better
+            "SELECT 1 FROM articles WHERE read_sig = ? AND +outlet_id = ? AND id != ?"
+            " AND last_checked_at >= ? LIMIT 1",
+            (signature, outlet_id, article_id, since),
+        ).fetchone()
+        is not None
+    )
+
+
 def start(
     db: sqlite_utils.Database,
     outlet_id: int,

@@ -18,6 +18,10 @@ def m12_outlet_incidents(db: sqlite_utils.Database) -> None:
     """
     db.execute("ALTER TABLE articles ADD COLUMN read_health TEXT")
     db.execute("ALTER TABLE articles ADD COLUMN read_sig TEXT")
+    # "did another article move to this same text?" is asked on every changed read
+    db.execute(
+        "CREATE INDEX idx_articles_read_sig ON articles(read_sig) WHERE read_sig IS NOT NULL"
+    )
     db.execute(
         """CREATE TABLE incidents (
             id INTEGER PRIMARY KEY,
