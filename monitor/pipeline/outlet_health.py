@@ -22,6 +22,7 @@ from monitor.policy.health import (
     KIND_WORDS,
     Decision,
     HealthPolicy,
+    OpenIncident,
     Read,
     decide,
     health_kind,
@@ -123,7 +124,7 @@ def _apply(
     kind: str | None,
     signature: str | None,
     suspect: str | None,
-    open_now: incidents.OpenIncident | None,
+    open_now: OpenIncident | None,
     now: datetime,
 ) -> Verdict:
     if decision.action == "pass":

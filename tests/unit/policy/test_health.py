@@ -3,6 +3,10 @@ an open incident holds, and when good reads close it."""
 
 from __future__ import annotations
 
+import pytest
+
+from monitor.config import ConfigError, settings_from_mapping
+from monitor.pipeline.outlet_health import policy_of
 from monitor.policy.health import (
     HealthPolicy,
     OpenIncident,
@@ -88,3 +92,16 @@ def test_the_share_counts_only_reads_since_the_outage_showed_first() -> None:
     read = Read(1, "consent_or_paywall")
     assert decide(read, broken + earlier, None, POLICY).action == "open"
     assert decide(read, broken + later, None, POLICY).action == "pass"
+
+
+def test_incident_settings_are_read_and_checked() -> None:
+    """The [schedule] incident keys are read (durations with units), and a value that
+    would make every single broken read an incident, or no window, is refused in one line."""
+    schedule = settings_from_mapping(
+        {"schedule": {"incident_articles": 5, "incident_share": 0.25,
+                      "incident_window": "2h", "incident_recovery_reads": 4}}
+    ).schedule  # fmt: skip
+    assert policy_of(schedule) == HealthPolicy(5, 0.25, 7200.0, 4)
+    for bad in ({"incident_articles": 1}, {"incident_window": "0s"}, {"incident_share": 1.5}):
+        with pytest.raises(ConfigError, match="incident_"):
+            settings_from_mapping({"schedule": bad})
