@@ -103,13 +103,55 @@ def scenario(
         changed = {urlsplit(u).path for (u,) in db.execute(
             "SELECT DISTINCT a.url FROM changes c JOIN articles a ON a.id = c.article_id")}  # fmt: skip
         edited = {
-            room.article_path(s)
-            for s in stories
-            if not s.at(0).same_article(s.at(room.step))
+            room.article_path(s) for s in stories if not s.at(0).same_article(s.at(room.step))
         }
         db.conn.close()
     return {"delay": delay, "silent": silent, "changed": changed, "edited": edited,
             "articles": len(stories)}  # fmt: skip
+
+
+def corpus_recaptures(half: str) -> dict[str, int] | None:
+    """Real re-captures (../shared/corpus newspaper3k-recaptures, one corpus half), all
+    served as the articles of ONE outlet on 127.0.0.1: the first capture, then the next.
+    Their outlets' real redesigns and leaks all land at one outlet at once, the hardest
+    case for a false incident. Returns incidents opened and reads held."""
+    import json
+
+    from benchmarks.corpus_split import split
+    from tests.support.httpserver import TestServer, text
+
+    root = REPO.parent / "shared" / "corpus" / "versions" / "newspaper3k-recaptures"
+    if not root.is_dir():
+        return None
+    pairs = [
+        p for p in json.loads((root / "pairs.json").read_text()) if split(root / p["from"]) == half
+    ]
+    # one pair an article, its first: later pairs of the same article are left out
+    first = {p["name"]: p["from"] for p in reversed(pairs)}
+    second = {p["name"]: p["to"] for p in reversed(pairs)}
+    now = [datetime(2026, 11, 25, 12, tzinfo=UTC)]
+    with TestServer() as server, tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "c.toml"
+        config.write_text("[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n")
+        settings = load_settings(config)
+        db = store.open_db(Path(tmp) / "m.db")
+        for name, file in first.items():
+            server.routes[f"/{name}"] = text((root / file).read_bytes())
+        track_urls(db, settings, [server.url(f"/{n}") for n in first], "recaptures", now[0])
+        counts: Counter[str] = Counter()
+        with Fetcher(settings.fetch, clock=lambda: now[0]) as fetcher:
+            for step, files in enumerate((first, second)):
+                for name, file in files.items():
+                    server.routes[f"/{name}"] = text((root / file).read_bytes())
+                now[0] += timedelta(minutes=20)
+                summary = run_pass(db, fetcher, settings, clock=lambda: now[0],
+                                   rng=random.Random(0), check_all=True, poll=False)  # fmt: skip
+                if step:
+                    counts.update(r.outcome for r in summary.results)
+        counts["articles"] = len(first)
+        counts["incidents"] = db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+        db.conn.close()
+    return dict(counts)
 
 
 def false_silent(run: dict, control: dict) -> int:
@@ -139,6 +181,15 @@ def main() -> None:
             delay = "-" if ours["delay"] is None else str(ours["delay"])
             print(f"{mode:<13}{outlet:<9}{ours['articles']:>9}{delay:>7}{ours_false:>14}"
                   f"{found:>13}   {base_false}, {base_found}")  # fmt: skip
+    for half in ("tuning", "heldout"):
+        found = corpus_recaptures(half)
+        if found is None:
+            print("real re-captures: ../shared/corpus absent, skipped")
+            break
+        print(f"real re-captures as one outlet, {half} half: {found['articles']} articles, "
+              f"second captures: {found.get('incident', 0)} held by an incident, "
+              f"{found.get('suspect', 0)} suspect, {found.get('changed', 0)} changed; "
+              f"incidents opened: {found['incidents']}")  # fmt: skip
     runs = len(OUTAGE_MODES) * len(OUTLETS)
     print(f"incidents opened: {totals['incidents']}/{runs} outages; false silent edits: "
           f"{totals['ours']} (baseline, suspect guard only: {totals['base']})")  # fmt: skip
