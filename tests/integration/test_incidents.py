@@ -14,6 +14,7 @@ import pytest
 
 from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
 from tests.conftest import run_cli
+from tests.support.paths import CORPUS
 
 #: filler stories spread over the four outlets: 4 each, so capitol has 8 articles
 FILLER = 16
@@ -255,3 +256,39 @@ def test_articles_that_start_with_the_same_text_are_not_an_incident(tmp_path: Pa
         assert run_cli("add", *urls, "--outlet", "wire", db=db, config=config).code == 0
         assert "5 new versions" in _check(db, config)
     assert _one(db, "SELECT COUNT(*) FROM incidents") == 0
+
+
+@pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS} (only in the dev setup)"
+)
+def test_real_pages_behind_a_consent_wall_open_an_incident_and_come_back_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Eight real article pages of the corpus tracked as one outlet; each is then served
+    as a consent wall, then as itself again: an incident opens and closes, and not one
+    version or change comes of it."""
+    import gzip
+
+    from monitor.newsroom.outages import render_outage
+    from monitor.newsroom.script import Revision
+    from monitor.newsroom.templates import Page
+    from tests.support.httpserver import TestServer, text
+
+    files = sorted((CORPUS / "pages" / "scrapinghub-aeb" / "html").glob("*.html.gz"))[:8]
+    real = {f"/p{i}": gzip.decompress(f.read_bytes()) for i, f in enumerate(files)}
+    wall = render_outage(
+        "consent_wall", "classic", Page("Site", "/", "news", "", ""), Revision(0, "", "", ())
+    )
+    db, config = tmp_path / "m.db", _config(tmp_path, '[[outlets]]\nname = "real"\n')
+    with TestServer({path: text(body) for path, body in real.items()}) as server:
+        urls = [server.url(path) for path in real]
+        assert run_cli("add", *urls, "--outlet", "real", db=db, config=config).code == 0
+        _check(db, config)
+        versions = _one(db, "SELECT COUNT(*) FROM versions")
+        assert versions >= 6, "most real pages read as articles"
+        server.routes.update({path: text(wall) for path in real})
+        assert "incident #1 opened" in _check(db, config) + _check(db, config)
+        server.routes.update({path: text(body) for path, body in real.items()})
+        assert "incident #1 closed" in _check(db, config)
+    assert _one(db, "SELECT COUNT(*) FROM versions") == versions
+    assert _one(db, "SELECT COUNT(*) FROM changes") == 0
