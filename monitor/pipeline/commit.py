@@ -95,12 +95,13 @@ def commit(
         if gathered.extract_error:
             fetch = replace(fetch, outcome="decode_error", error=gathered.extract_error)
             return _failed(db, gathered.job, fetch, now)
-        if fetch.outcome == "not_modified":
-            return _unchanged(db, gathered.job, fetch, now, settings, rng, "not_modified")
         if fetch.outcome == "gone":
             return _gone(db, gathered.job, fetch, now, settings, rng)
-        if gathered.fast_unchanged:
-            result = _unchanged(db, gathered.job, fetch, now, settings, rng, "unchanged")
+        if fetch.outcome == "not_modified" or gathered.fast_unchanged:
+            # the server (304) or the fast path says the page shows the stored version:
+            # a good read of its outlet
+            outcome = "not_modified" if fetch.outcome == "not_modified" else "unchanged"
+            result = _unchanged(db, gathered.job, fetch, now, settings, rng, outcome)
             note = outlet_health.note_fast_read(
                 db, gathered.job.article.outlet_id, settings.schedule, now
             )

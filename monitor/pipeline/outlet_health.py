@@ -199,7 +199,9 @@ def good_read(
 def note_fast_read(
     db: sqlite_utils.Database, outlet_id: int | None, schedule: ScheduleSettings, now: datetime
 ) -> IncidentNote | None:
-    """A read that showed the stored version (fast path) is a good read of its outlet."""
+    """A read that showed the stored version (a 304, the fast path) is a good read of its
+    outlet: a server that answers 304 to the article's own validators is serving the
+    article, not a wall in front of it."""
     if outlet_id is None:
         return None
     open_now = incidents.open_incident(db, outlet_id)

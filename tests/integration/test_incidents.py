@@ -292,3 +292,24 @@ def test_real_pages_behind_a_consent_wall_open_an_incident_and_come_back_unchang
         assert "incident #1 closed" in _check(db, config)
     assert _one(db, "SELECT COUNT(*) FROM versions") == versions
     assert _one(db, "SELECT COUNT(*) FROM changes") == 0
+
+
+def test_an_outlet_that_answers_304_after_the_outage_closes_its_incident(
+    tmp_path: Path, big_newsroom
+) -> None:
+    """Metro answers conditional GETs: after its consent wall comes down, unchanged
+    articles come back as 304 Not Modified, which are good reads of the outlet, so the
+    incident closes without any article having changed."""
+    room, server = big_newsroom
+    db, config = tmp_path / "m.db", _config(tmp_path, '[[outlets]]\nname = "metro"\n')
+    urls = [server.article_url("metro", s.slug) for s in room.stories
+            if s.outlet == "metro" and s.published_step == 0]  # fmt: skip
+    assert run_cli("add", *urls, "--outlet", "metro", db=db, config=config).code == 0
+    _check(db, config)
+    server.set_outage("metro", "consent_wall")
+    assert "incident #1 opened" in _check(db, config)
+    server.set_outage("metro", None)
+    after = _check(db, config)
+    assert "incident #1 closed" in after
+    assert _one(db, "SELECT COUNT(*) FROM fetches WHERE outcome = 'not_modified'") >= 3
+    assert _one(db, "SELECT COUNT(*) FROM changes") == 0
