@@ -107,8 +107,10 @@ def judge(
     policy = policy_of(schedule)
     open_now = incidents.open_incident(db, outlet_id)
     since = iso(now - timedelta(seconds=policy.window))
-    if open_now is None and kind is None and not (
-        signature and incidents.any_alike(db, outlet_id, article_id, signature, since)
+    if (
+        open_now is None
+        and kind is None
+        and not (signature and incidents.any_alike(db, outlet_id, article_id, signature, since))
     ):
         return Verdict(None, signature)  # the common case: one indexed lookup or two
     peers = incidents.peers(db, outlet_id, since) if open_now is None else ()
