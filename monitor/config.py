@@ -55,6 +55,13 @@ class ScheduleSettings:
     #: an edit outside the article region it watches (a new box beside the story) is
     #: found within this time. 0 = always read in full.
     full_read_every: float = 6 * 3600
+    #: outlet incidents (monitor.policy.health): this many distinct articles of one
+    #: outlet, and this share of those read within the window, reading broken or alike
+    #: together open an incident; this many good reads in a row close it
+    incident_articles: int = 3
+    incident_share: float = 0.5
+    incident_window: float = 6 * 3600
+    incident_recovery_reads: int = 3
 
 
 @dataclass(frozen=True)
@@ -248,6 +255,11 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
     full_read_every = parse_duration(
         table.get("full_read_every", d.full_read_every), key="[schedule] full_read_every"
     )
+    window = parse_duration(
+        table.get("incident_window", d.incident_window), key="[schedule] incident_window"
+    )
+    if window <= 0:
+        raise ConfigError("[schedule] incident_window must be positive")
     return ScheduleSettings(
         tiers=tiers,
         stop_after=parse_duration(
@@ -257,6 +269,14 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
         jitter=jitter,
         suspect_confirmations=confirmations,
         full_read_every=full_read_every,
+        incident_articles=whole_number(
+            table, "incident_articles", "schedule", d.incident_articles, 2, 100000
+        ),
+        incident_share=fraction(table, "incident_share", "schedule", d.incident_share),
+        incident_window=window,
+        incident_recovery_reads=whole_number(
+            table, "incident_recovery_reads", "schedule", d.incident_recovery_reads, 1, 100000
+        ),
     )
 
 

@@ -97,6 +97,9 @@ def _report(summary: PassSummary) -> None:
             )  # fmt: skip
         elif result.outcome == "suspect":
             click.echo(f"suspect: {result.url}: {result.error}")
+        if result.incident is not None:
+            verb = "opened" if result.incident.event == "open" else "closed"
+            click.echo(f"incident #{result.incident.incident_id} {verb}: {result.incident.summary}")
     click.echo(summary.line())
 
 

@@ -291,7 +291,8 @@ def _find_article(db: sqlite_utils.Database, ref: str) -> dict:
 @cli.command()
 @pass_app
 def status(app: AppContext) -> None:
-    """What is tracked, due and failing; hosts backing off; the last errors; the last 24 h.
+    """What is tracked, due and failing; open outlet incidents; hosts backing off; the last
+    errors; the last 24 h.
 
     \b
     Example:
@@ -327,6 +328,8 @@ def status(app: AppContext) -> None:
         f"reads, last 24 h: {plural(figures['reads_24h'], 'article fetch', 'article fetches')}; "
         f"fell back: {fell_back or 'never'}"
     )
+    for line in figures["incidents"]:
+        click.echo(line)
     for row in figures["failing"]:
         click.echo(
             f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"

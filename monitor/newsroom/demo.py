@@ -228,7 +228,7 @@ def _run_parts(
             _process([*base, "serve", "--port", str(port)], review_log),
         ):
             try:
-                _narrate(room, db_path, options, echo, sleep)
+                _narrate(room, server, db_path, options, echo, sleep)
                 return _review_answers(review_url)
             except KeyboardInterrupt:
                 # Ctrl-C reached the whole process group: the daemon and the review UI
@@ -279,10 +279,17 @@ FIRST_LOOK_TIMEOUT = 60.0
 
 
 def _narrate(
-    room: Newsroom, db_path: Path, options: DemoOptions, echo: Echo, sleep: Callable[[float], None]
+    room: Newsroom,
+    server: NewsroomServer,
+    db_path: Path,
+    options: DemoOptions,
+    echo: Echo,
+    sleep: Callable[[float], None],
 ) -> None:
     _await_first_look(db_path, echo, sleep)
     started, last_seen = time.monotonic(), 0
+    incidents_seen: dict[int, bool] = {}
+    outage_steps = 0
     while True:
         elapsed = time.monotonic() - started
         if options.duration is not None and elapsed >= options.duration:
@@ -292,9 +299,46 @@ def _narrate(
             wait = min(wait, options.duration - elapsed)
         sleep(max(0.0, wait))
         last_seen = _report_changes(db_path, last_seen, echo)
+        incidents_seen = _report_incidents(db_path, incidents_seen, echo)
         if room.step < room.max_step:
             room.advance()
             echo(f"[newsroom] step {room.step}: editors at work")
+        else:
+            outage_steps = _outage(server, outage_steps, echo)
+
+
+#: After the script's last edit, one outlet serves a consent wall for this many steps.
+OUTAGE_OUTLET, OUTAGE_STEPS = "harbor", 3
+
+
+def _outage(server: NewsroomServer, steps: int, echo: Echo) -> int:
+    """The script is over: put one outlet behind a cookie-consent wall for a while (an
+    outlet incident, not a wave of silent edits), then take it away."""
+    if steps == 0:
+        server.set_outage(OUTAGE_OUTLET, "consent_wall")
+        echo(f"[newsroom] {OUTAGE_OUTLET} puts a cookie-consent wall in front of every article")
+    elif steps == OUTAGE_STEPS:
+        server.set_outage(OUTAGE_OUTLET, None)
+        echo(f"[newsroom] {OUTAGE_OUTLET} takes its consent wall down")
+    return steps + 1
+
+
+def _report_incidents(db_path: Path, seen: dict[int, bool], echo: Echo) -> dict[int, bool]:
+    """Say when an outlet incident opens or closes (id → whether it was seen closed)."""
+    db = _readonly(db_path)
+    try:
+        rows = db.execute("SELECT id, ended_at IS NOT NULL, summary FROM incidents").fetchall()
+    except sqlite3.Error:
+        return seen  # not created yet, or the daemon holds the lock: look again
+    finally:
+        db.conn.close()
+    for incident_id, ended, summary in rows:
+        if incident_id not in seen:
+            echo(f"  incident #{incident_id} opened: {summary}")
+        if ended and not seen.get(incident_id):
+            echo(f"  incident #{incident_id} closed: {summary}")
+        seen[incident_id] = bool(ended)
+    return seen
 
 
 def _await_first_look(db_path: Path, echo: Echo, sleep: Callable[[float], None]) -> None:

@@ -24,6 +24,7 @@ from monitor.pipeline.reread import (
     StoredPage,
     needs_reread,
     read_again,
+    rules_for,
     rules_of,
     stored_page,
 )
@@ -80,7 +81,8 @@ def make_job(
     outlet = settings.outlet(outlet_name)
     selectors = dict(outlet.selectors) if outlet else {}
     latest = versions.latest_version(db, article_id)
-    stored = stored_page(db, latest.id) if latest is not None and with_stored else None
+    current = rules_for(selectors)
+    stored = stored_page(db, latest.id, current) if latest is not None and with_stored else None
     return Job(
         article=row,
         latest=latest,
@@ -122,7 +124,8 @@ def read(job: Job, result: FetchResult) -> Gathered:
             again = read_again(job.stored, job.article.url, job.selectors, content_type)
         except Exception:  # an unreadable old page proves nothing either way (counted)
             return _with_fallback(gathered, "reread_error")
-        if again is None and job.stored.html is None and needs_reread(job.stored.rules):
+        current = rules_for(job.selectors)
+        if again is None and job.stored.html is None and needs_reread(job.stored.rules, current):
             return _with_fallback(gathered, "reread_no_snapshot")
         gathered = replace(gathered, reread=again)
     return gathered

@@ -288,6 +288,12 @@ def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) ->
         db.execute(
             f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (survivor, article_id)
         )
+    # an outlet incident that held its first reads now counts the survivor (once)
+    db.execute(
+        "UPDATE OR IGNORE incident_articles SET article_id = ? WHERE article_id = ?",
+        (survivor, article_id),
+    )
+    db.execute("DELETE FROM incident_articles WHERE article_id = ?", (article_id,))
     db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
     return survivor
 

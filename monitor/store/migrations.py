@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from monitor.store.migration_incidents import m13_outlet_incidents
 from monitor.store.migration_passages import m6_passage_store
 from monitor.urls import without_credentials
 
@@ -445,4 +446,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m10_discovery_caps_and_no_credentials,
     _m11_revert_numbers,
     _m12_published_times_in_utc,
+    m13_outlet_incidents,
 )

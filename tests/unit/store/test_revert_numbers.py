@@ -12,7 +12,7 @@ import sqlite_utils
 from monitor import store
 from monitor.store.migrations import MIGRATIONS
 
-# the schema before the revert-number migration (later migrations may follow it)
+#: the schema before the revert-number migration (later migrations may follow it)
 BEFORE = next(i for i, m in enumerate(MIGRATIONS) if m.__name__ == "_m11_revert_numbers")
 
 
