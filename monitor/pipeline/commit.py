@@ -19,12 +19,14 @@ from monitor import store
 from monitor.compare.classify import classify, classify_dates, classify_status
 from monitor.compare.diff import diff_versions
 from monitor.config import Settings
-from monitor.extract.normalize import suspect_reason
-from monitor.models import Article, Classification, FetchResult
+from monitor.extract import furniture
+from monitor.extract.normalize import content_hash, suspect_reason
+from monitor.models import Article, Classification, FetchResult, Fingerprint, Version
 from monitor.pipeline import reread
 from monitor.pipeline.gather import Gathered, Job
 from monitor.pipeline.reread import needs_reread, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check
+from monitor.store import furniture as furniture_store
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
 from monitor.urls import choose_canonical
@@ -104,10 +106,37 @@ def commit(
         if isinstance(result, Replan):
             return result
         if result.outcome in ("new", "changed", "unchanged", "restored"):
-            store.set_fingerprint(db, result.article_id, gathered.fingerprint)
+            fingerprint = gathered.fingerprint
+            if result.outcome == "unchanged" and fingerprint is not None:
+                fingerprint = _vouching(db, result.article_id, fingerprint)
+            store.set_fingerprint(db, result.article_id, fingerprint)
             if gathered.full_read:
                 store.update_article(db, result.article_id, full_read_at=fetch.fetched_at)
+            _learn(db, gathered, result.article_id, now)
         return result
+
+
+def _vouching(db: sqlite_utils.Database, article_id: int, fingerprint: Fingerprint) -> Fingerprint:
+    """The fingerprint of a page that reads as the latest version under today's learned
+    furniture vouches for that version's hash: the stored version is not rewritten, and
+    the fast path's next check compares with it."""
+    latest_id = versions.latest_version_id(db, article_id)
+    row = db.execute(
+        "SELECT content_hash FROM version_records WHERE id = ?", (latest_id,)
+    ).fetchone()
+    if row is None or row[0] == fingerprint.content_hash:
+        return fingerprint
+    return replace(fingerprint, content_hash=row[0])
+
+
+def _learn(db: sqlite_utils.Database, gathered: Gathered, article_id: int, now: datetime) -> None:
+    """Count the page's blocks towards its outlet's furniture (monitor.store.furniture)."""
+    job = gathered.job
+    if job.furniture_scope is None or not gathered.blocks:
+        return
+    furniture_store.record(
+        db, job.furniture_scope, job.article.outlet_id, article_id, gathered.blocks, iso(now)
+    )
 
 
 def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered | None:
@@ -290,7 +319,10 @@ def _fetched(
         if gathered.reread is not None:
             rebased = store_reread(db, job.article.id, latest, gathered.reread, iso(now))
             job, latest = replace(job, latest=rebased[0]), rebased[0]
-    if latest is not None and gathered.content_hash == latest.content_hash:
+    digest, base = gathered.content_hash, latest
+    if latest is not None and digest != latest.content_hash:
+        base, article, digest = _under_furniture(db, job, latest, article, digest, now)
+    if base is not None and digest == base.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
         result = _unchanged(db, job, fetch, now, settings, rng, "unchanged")
@@ -298,7 +330,38 @@ def _fetched(
             return result
         return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
                        kinds=("reextracted",))  # fmt: skip
-    return _new_version(db, job, fetch, article, gathered.content_hash, now, settings, rng)
+    return _new_version(db, job, fetch, article, digest, now, settings, rng, base)
+
+
+def _under_furniture(
+    db: sqlite_utils.Database,
+    job: Job,
+    latest: Version,
+    article: Article,
+    digest: str,
+    now: datetime,
+) -> tuple[Version, Article, str]:
+    """The latest version and the new reading, compared under the same learned furniture.
+
+    A stored version keeps the blocks it was stored with; read under what is learned
+    today, a page that did not change reads the same, so learning never makes a wave
+    of edits (and nothing stored is re-read or rewritten). When the two still differ
+    only by blocks a rail rotated (``furniture.flips``), those are learned now, in this
+    transaction, and the check is unchanged.
+    """
+    learned = job.furniture
+    base = furniture.strip_version(latest, learned)
+    if job.furniture_scope is None or digest == base.content_hash:
+        return base, article, digest
+    rotated = furniture.flips(furniture.as_article(base), article, learned.max_words)
+    if not rotated:
+        return base, article, digest
+    furniture_store.record_rotation(
+        db, job.furniture_scope, job.article.outlet_id, rotated, iso(now)
+    )
+    learned = learned.plus(key for key, _ in rotated)
+    article = furniture.strip(article, learned)
+    return furniture.strip_version(latest, learned), article, content_hash(article)
 
 
 def _suspect(
@@ -344,7 +407,10 @@ def _new_version(
     now: datetime,
     settings: Settings,
     rng: random.Random,
+    base: Version | None = None,
 ) -> CheckResult:
+    """Store the reading as a new version; the change is the difference from ``base``
+    (the latest version under today's learned furniture; default: as stored)."""
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
@@ -366,7 +432,7 @@ def _new_version(
         revert_of = None
     # people read versions by the article's own numbers; the row id stays in the column
     revert_to = versions.version_number(db, revert_of) if revert_of is not None else None
-    verdict = classify(diff_versions(latest, version), revert_to=revert_to)
+    verdict = classify(diff_versions(base or latest, version), revert_to=revert_to)
     if not verdict.kinds:  # only a date outside the diffed fields moved
         verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":

@@ -14,7 +14,7 @@ import sqlite_utils
 from monitor import store
 from monitor.config import Settings
 from monitor.extract import fingerprint as fastpath
-from monitor.extract import region
+from monitor.extract import furniture, region
 from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, FetchResult, Version
@@ -27,6 +27,7 @@ from monitor.pipeline.reread import (
     rules_of,
     stored_page,
 )
+from monitor.store import furniture as furniture_store
 from monitor.store import versions
 from monitor.times import parse_iso
 
@@ -44,6 +45,10 @@ class Job:
     latest_rules: str | None = None
     #: the latest version's own page, planned when it must be re-read (monitor.pipeline.reread)
     stored: StoredPage | None = None
+    #: the outlet's learned furniture, dropped from what is read (monitor.extract.furniture)
+    furniture: furniture.Learned = furniture.NOTHING
+    #: whose furniture it is ("outlet:<id>" or "host:<host>"); None: learning is off
+    furniture_scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,9 @@ class Gathered:
     reread: Reread | None = None
     #: fallbacks taken on the way (see monitor.pipeline.counters): "fast_path", "region"
     fallbacks: tuple[str, ...] = ()
+    #: (key, text) of the page's body blocks that may be learned as furniture, read
+    #: before learned furniture was dropped (so what was learned keeps being counted)
+    blocks: tuple[tuple[str, str], ...] = ()
 
 
 def make_job(
@@ -81,6 +89,11 @@ def make_job(
     selectors = dict(outlet.selectors) if outlet else {}
     latest = versions.latest_version(db, article_id)
     stored = stored_page(db, latest.id) if latest is not None and with_stored else None
+    learned, scope = furniture.NOTHING, None
+    if settings.furniture.learn:
+        scope = furniture_store.scope_of(row.outlet_id, row.url)
+        keys = furniture_store.learned(db, scope, settings.furniture.min_articles)
+        learned = furniture.Learned(keys, settings.furniture.max_words)
     return Job(
         article=row,
         latest=latest,
@@ -88,6 +101,8 @@ def make_job(
         full_read_every=settings.schedule.full_read_every,
         latest_rules=rules_of(db, latest.id) if latest is not None else None,
         stored=stored,
+        furniture=learned,
+        furniture_scope=scope,
     )
 
 
@@ -119,7 +134,9 @@ def read(job: Job, result: FetchResult) -> Gathered:
     ):
         try:
             content_type = (result.headers or {}).get("content-type")
-            again = read_again(job.stored, job.article.url, job.selectors, content_type)
+            again = read_again(
+                job.stored, job.article.url, job.selectors, content_type, job.furniture
+            )
         except Exception:  # an unreadable old page proves nothing either way (counted)
             return _with_fallback(gathered, "reread_error")
         if again is None and job.stored.html is None and needs_reread(job.stored.rules):
@@ -178,13 +195,26 @@ def _read_region(
     )
     if article is None:
         return None
+    blocks = _blocks(job, article)
+    article = furniture.strip(article, job.furniture)
     digest = content_hash(article)
     fingerprint = fastpath.Fingerprint(known.locator, located.digest, digest)
     if region_audit is not None:
         region_audit.append((url, article, read_page(job, result).article))
     return Gathered(
-        job=job, fetch=result, article=article, content_hash=digest, fingerprint=fingerprint
+        job=job,
+        fetch=result,
+        article=article,
+        content_hash=digest,
+        fingerprint=fingerprint,
+        blocks=blocks,
     )
+
+
+def _blocks(job: Job, article: Article) -> tuple[tuple[str, str], ...]:
+    if job.furniture_scope is None:
+        return ()
+    return furniture.candidates(article, job.furniture.max_words)
 
 
 def read_page(job: Job, result: FetchResult) -> Gathered:
@@ -192,13 +222,17 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
     assert result.text is not None
     url = result.final_url or job.article.url
     try:
-        article = normalize(extract(result.text, url, job.selectors))
+        page = normalize(extract(result.text, url, job.selectors))
+        article = furniture.strip(page, job.furniture)
     except Exception as exc:  # an extractor bug must not stop the other articles
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     digest = content_hash(article)
     fallbacks: tuple[str, ...] = ()
     try:
-        fingerprint = fastpath.take(result.text, article, digest, job.selectors, learn_read=True)
+        # the fingerprint watches the page as it is (learned furniture included), so a
+        # change of what was learned never makes the fast path miss; it vouches for
+        # ``digest``, the article without the furniture
+        fingerprint = fastpath.take(result.text, page, digest, job.selectors, learn_read=True)
     except Exception:  # no fingerprint only means no fast path next time (counted)
         fingerprint, fallbacks = None, ("fingerprint_error",)
     if fingerprint is None and not fallbacks:
@@ -211,4 +245,5 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         fingerprint=fingerprint,
         full_read=True,
         fallbacks=fallbacks,
+        blocks=_blocks(job, page),
     )

@@ -378,6 +378,36 @@ def _m11_revert_numbers(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m_furniture_learned(db: sqlite_utils.Database) -> None:
+    # Learned furniture (monitor.extract.furniture, monitor.store.furniture): per outlet
+    # (scope "outlet:<id>", or "host:<host>" for an article of no outlet), the blocks
+    # seen in its articles. A block is furniture when seen_count (distinct articles)
+    # reaches [furniture] min_articles, or when source is 'rotation' (a rail exchanged it
+    # on an article whose other text did not change).
+    db.execute(
+        """CREATE TABLE furniture (
+            scope TEXT NOT NULL,
+            outlet_id INTEGER REFERENCES outlets(id),
+            block_hash TEXT NOT NULL,
+            sample TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'repeat',
+            seen_count INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (scope, block_hash)
+        ) WITHOUT ROWID"""
+    )
+    # which articles a block was seen in, so seen_count counts each article once
+    db.execute(
+        """CREATE TABLE furniture_sightings (
+            scope TEXT NOT NULL,
+            block_hash TEXT NOT NULL,
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (scope, block_hash, article_id)
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -390,4 +420,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m9_read_fallbacks,
     _m10_discovery_caps_and_no_credentials,
     _m11_revert_numbers,
+    _m_furniture_learned,
 )

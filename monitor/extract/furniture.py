@@ -1,0 +1,219 @@
+"""Learned furniture: blocks an outlet repeats across its articles, or rotates on one.
+
+Some furniture sits inside the article container under class names no rule knows
+(a "More from the desk" rail with teaser summaries, section labels, related-story
+credits, "Full Article" links). Rules cannot name every outlet's markup, so the
+monitor learns it per outlet, from two signals:
+
+- repetition: a short block found in at least K distinct articles of the outlet
+  (``[furniture] min_articles``) is the outlet's, not the story's;
+- rotation: between two fetches of one article whose other text is identical, short
+  blocks were exchanged for others (teasers, labels, counters) -- see :func:`flips`.
+
+Pure: what was learned is data, a frozen set of block keys per outlet, planned from the
+store (``monitor.store.furniture``) and applied here after ``normalize``. The
+extraction itself, the fast path's fingerprint and the region read all work on the
+page as it is; only the article handed on loses the learned blocks.
+
+What a press critic would not want hidden is never learned: a block longer than
+``max_words`` words, a correction or update note, a request-for-comment or statement
+line ("X did not respond to a request for comment"). A repeated sentence of those
+kinds stays in every body, so its silent removal is still seen. Rotation is learned
+only from exchanges (blocks out *and* others in) of label- or teaser-shaped blocks:
+a removed paragraph, or a sentence reworded, is an edit, never furniture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from monitor.compare.signals import is_comment_line, is_correction_note
+from monitor.extract.normalize import content_hash, normalize
+from monitor.models import Article, Version
+
+#: defaults of the ``[furniture]`` config section
+MIN_ARTICLES = 3
+MAX_WORDS = 40
+#: a rotating block without a teaser's ending is a label: at most this many words and
+#: no sentence punctuation at its end
+LABEL_WORDS = 12
+
+_NOT_WORD = re.compile(r"[\W_]+")
+# a leading "By" (a credit line and the byline part it repeats share one key), a
+# trailing count ("Education (609)" and "Education (610)" are one section label)
+_BY = re.compile(r"^by\s+", re.IGNORECASE)
+_COUNT = re.compile(r"\s*[(\[]\s*\d[\d,.]*\s*[)\]]\s*$")
+# teasers: cut short, or ending with the link to the whole story
+_TEASER_END = re.compile(
+    r"(?:\.\.\.|…|\b(?:full\s+(?:article|story)|continue\s+reading|read\s+(?:more|on)|more)"
+    r"\s*(?:»|›|>|→)?)$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]]$")
+
+
+@dataclass(frozen=True)
+class Learned:
+    """An outlet's learned furniture: keys of blocks (see :func:`block_key`)."""
+
+    keys: frozenset[str] = frozenset()
+    max_words: int = MAX_WORDS
+
+    def __bool__(self) -> bool:
+        return bool(self.keys)
+
+    def __contains__(self, text: object) -> bool:
+        return (
+            isinstance(text, str)
+            and learnable(text, self.max_words)
+            and (block_key(text) in self.keys)
+        )
+
+    def plus(self, keys: Iterable[str]) -> Learned:
+        return replace(self, keys=self.keys | frozenset(keys))
+
+
+NOTHING = Learned()
+
+
+def block_key(text: str) -> str:
+    """What a block is known by: its words, case-folded, without a leading "By" or a
+    trailing count; 16 hex digits of its SHA-256."""
+    squashed = _NOT_WORD.sub(" ", _COUNT.sub("", _BY.sub("", text.strip()))).strip().casefold()
+    return hashlib.sha256(squashed.encode("utf-8")).hexdigest()[:16]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def learnable(text: str, max_words: int = MAX_WORDS) -> bool:
+    """Whether a block may ever be learned as furniture (see the module doc)."""
+    if not text or _words(text) > max_words:
+        return False
+    return not (is_correction_note(text) or is_comment_line(text))
+
+
+def candidates(article: Article, max_words: int = MAX_WORDS) -> tuple[tuple[str, str], ...]:
+    """(key, text) of the article's body blocks that could be learned by repetition."""
+    found: dict[str, str] = {}
+    for paragraph in article.body:
+        if learnable(paragraph, max_words):
+            found.setdefault(block_key(paragraph), paragraph)
+    return tuple(found.items())
+
+
+def _byline_parts(byline: str) -> list[str]:
+    return [p for p in byline.split(", ") if p]
+
+
+def strip(article: Article, learned: Learned) -> Article:
+    """The article without learned furniture: body blocks, and byline names after the
+    first (the lead author is never dropped). Normalized; the same object when
+    nothing was learned or nothing is dropped."""
+    article = normalize(article)
+    if not learned:
+        return article
+    body = tuple(p for p in article.body if p not in learned)
+    parts = _byline_parts(article.byline)
+    kept = parts[:1] + [p for p in parts[1:] if p not in learned]
+    if body == article.body and kept == parts:
+        return article
+    return normalize(replace(article, body=body, byline=", ".join(kept)))
+
+
+def as_article(version: Version) -> Article:
+    return Article(
+        title=version.title,
+        byline=version.byline,
+        body=version.paragraphs,
+        published_at=version.published_at,
+        modified_at=version.modified_at,
+    )
+
+
+def strip_version(version: Version, learned: Learned) -> Version:
+    """A stored version read under today's learned furniture (its hash recomputed), so
+    a change of what was learned is never taken for an edit. The stored row is never
+    rewritten: this is the version as it is compared, not as it is kept."""
+    if not learned:
+        return version
+    article = as_article(version)
+    stripped = strip(article, learned)
+    if stripped.body == article.body and stripped.byline == article.byline:
+        return version
+    return replace(
+        version,
+        byline=stripped.byline,
+        body=stripped.body_text,
+        content_hash=content_hash(stripped),
+    )
+
+
+def rotating(text: str, max_words: int = MAX_WORDS) -> bool:
+    """Shaped like a block a rail rotates: a teaser cut short or ending in a link to
+    the story, or a short label without sentence punctuation."""
+    if not learnable(text, max_words):
+        return False
+    if _TEASER_END.search(text):
+        return True
+    label = _COUNT.sub("", text)  # "Education (609)": a label with a count
+    return _words(label) <= LABEL_WORDS and not _SENTENCE_END.search(label)
+
+
+def _exchange(before: list[str], after: list[str], max_words: int) -> list[str] | None:
+    """The blocks exchanged between two sequences when the rest is identical in order
+    and every exchanged block is rotating; None otherwise (also when only added or
+    only removed: that is an edit)."""
+    gone = Counter(before) - Counter(after)
+    new = Counter(after) - Counter(before)
+    if not gone and not new:
+        return []
+    if not gone or not new:
+        return None
+    kept_before = [b for b in before if not _take(gone, b)]
+    kept_after = [a for a in after if not _take(new, a)]
+    if kept_before != kept_after:
+        return None
+    exchanged = [b for b in before if b not in after] + [a for a in after if a not in before]
+    if all(rotating(block, max_words) for block in exchanged):
+        return exchanged
+    return None
+
+
+def _take(counts: Counter[str], item: str) -> bool:
+    if counts[item] > 0:
+        counts[item] -= 1
+        return True
+    return False
+
+
+def flips(
+    before: Article, after: Article, max_words: int = MAX_WORDS
+) -> tuple[tuple[str, str], ...] | None:
+    """(key, text) of the blocks a rail rotated between two fetches of one article, or
+    None when anything else differs too (the title, the date, the lead author, a
+    block that is not rotating, a block only added or only removed): then it is an
+    edit, and nothing is learned from it."""
+    before, after = normalize(before), normalize(after)
+    if before.title != after.title or before.published_at != after.published_at:
+        return None
+    if not before.body or not after.body:
+        return None
+    body = _exchange(list(before.body), list(after.body), max_words)
+    if body is None:
+        return None
+    parts_before, parts_after = _byline_parts(before.byline), _byline_parts(after.byline)
+    if parts_before[:1] != parts_after[:1]:
+        return None
+    names = _exchange(parts_before[1:], parts_after[1:], max_words)
+    if names is None or not (body or names):
+        return None
+    # an exchange must leave most of the article in place: a rail, not a rewrite
+    if 2 * sum(1 for b in before.body if b not in after.body) > len(before.body):
+        return None
+    return tuple({block_key(b): b for b in [*body, *names]}.items())
