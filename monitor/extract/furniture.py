@@ -107,6 +107,10 @@ def candidates(article: Article, max_words: int = MAX_WORDS) -> tuple[tuple[str,
     return tuple(found.items())
 
 
+def _chars(body: tuple[str, ...]) -> int:
+    return sum(len(p) for p in body)
+
+
 def _byline_parts(byline: str) -> list[str]:
     return [p for p in byline.split(", ") if p]
 
@@ -114,11 +118,17 @@ def _byline_parts(byline: str) -> list[str]:
 def strip(article: Article, learned: Learned) -> Article:
     """The article without learned furniture: body blocks, and byline names after the
     first (the lead author is never dropped). Normalized; the same object when
-    nothing was learned or nothing is dropped."""
+    nothing was learned or nothing is dropped. A body that would lose more than two
+    thirds of its text keeps it all: that is a story repeated (the same article at
+    several addresses, wire copy), not furniture, and must never read as empty."""
     article = normalize(article)
     if not learned:
         return article
     body = tuple(p for p in article.body if p not in learned)
+    if 3 * _chars(body) < _chars(article.body):
+        # most of the text is known from other articles: the same story at several
+        # addresses, or wire copy, not furniture around a story
+        body = article.body
     parts = _byline_parts(article.byline)
     kept = parts[:1] + [p for p in parts[1:] if p not in learned]
     if body == article.body and kept == parts:
@@ -165,24 +175,37 @@ def rotating(text: str, max_words: int = MAX_WORDS) -> bool:
     return _words(label) <= LABEL_WORDS and not _SENTENCE_END.search(label)
 
 
-def _exchange(before: list[str], after: list[str], max_words: int) -> list[str] | None:
+def _exchange(before: list[str], after: list[str], known: Learned) -> list[str] | None:
     """The blocks exchanged between two sequences when the rest is identical in order
-    and every exchanged block is rotating; None otherwise (also when only added or
-    only removed: that is an edit)."""
+    and every exchanged block is rotating; None otherwise.
+
+    Blocks only added or only removed are an edit, unless each sits next to a block
+    already learned (a rail that shows one teaser more, beside the learned ones):
+    a new short paragraph in the story is never taken for furniture.
+    """
     gone = Counter(before) - Counter(after)
     new = Counter(after) - Counter(before)
     if not gone and not new:
         return []
-    if not gone or not new:
-        return None
-    kept_before = [b for b in before if not _take(gone, b)]
-    kept_after = [a for a in after if not _take(new, a)]
+    left, right = Counter(gone), Counter(new)
+    kept_before = [b for b in before if not _take(left, b)]
+    kept_after = [a for a in after if not _take(right, a)]
     if kept_before != kept_after:
         return None
-    exchanged = [b for b in before if b not in after] + [a for a in after if a not in before]
-    if all(rotating(block, max_words) for block in exchanged):
-        return exchanged
-    return None
+    out = [b for b in before if b not in after]
+    into = [a for a in after if a not in before]
+    if not all(b in known or rotating(b, known.max_words) for b in [*out, *into]):
+        return None
+    one_sided = into if not out else out if not into else []
+    seq = after if not out else before
+    if any(b not in known and not _beside_known(seq, b, known) for b in one_sided):
+        return None
+    return [*out, *into]
+
+
+def _beside_known(seq: list[str], block: str, known: Learned) -> bool:
+    at = seq.index(block)
+    return any(0 <= j < len(seq) and seq[j] in known for j in (at - 1, at + 1))
 
 
 def _take(counts: Counter[str], item: str) -> bool:
@@ -193,27 +216,29 @@ def _take(counts: Counter[str], item: str) -> bool:
 
 
 def flips(
-    before: Article, after: Article, max_words: int = MAX_WORDS
+    before: Article, after: Article, known: Learned = NOTHING
 ) -> tuple[tuple[str, str], ...] | None:
     """(key, text) of the blocks a rail rotated between two fetches of one article, or
     None when anything else differs too (the title, the date, the lead author, a
     block that is not rotating, a block only added or only removed): then it is an
-    edit, and nothing is learned from it."""
+    edit, and nothing is learned from it. ``known``: what is learned already (such a
+    block may be exchanged freely)."""
     before, after = normalize(before), normalize(after)
     if before.title != after.title or before.published_at != after.published_at:
         return None
     if not before.body or not after.body:
         return None
-    body = _exchange(list(before.body), list(after.body), max_words)
+    body = _exchange(list(before.body), list(after.body), known)
     if body is None:
         return None
     parts_before, parts_after = _byline_parts(before.byline), _byline_parts(after.byline)
     if parts_before[:1] != parts_after[:1]:
         return None
-    names = _exchange(parts_before[1:], parts_after[1:], max_words)
+    names = _exchange(parts_before[1:], parts_after[1:], known)
     if names is None or not (body or names):
         return None
     # an exchange must leave most of the article in place: a rail, not a rewrite
     if 2 * sum(1 for b in before.body if b not in after.body) > len(before.body):
         return None
-    return tuple({block_key(b): b for b in [*body, *names]}.items())
+    fresh = [b for b in [*body, *names] if b not in known]
+    return tuple({block_key(b): b for b in fresh}.items()) or None

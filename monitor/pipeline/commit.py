@@ -321,7 +321,8 @@ def _fetched(
             job, latest = replace(job, latest=rebased[0]), rebased[0]
     digest, base = gathered.content_hash, latest
     if latest is not None and digest != latest.content_hash:
-        base, article, digest = _under_furniture(db, job, latest, article, digest, now)
+        page = gathered.page or article
+        base, article, digest = _under_furniture(db, job, latest, (page, article), digest, now)
     if base is not None and digest == base.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
@@ -337,7 +338,7 @@ def _under_furniture(
     db: sqlite_utils.Database,
     job: Job,
     latest: Version,
-    article: Article,
+    reading: tuple[Article, Article],
     digest: str,
     now: datetime,
 ) -> tuple[Version, Article, str]:
@@ -347,13 +348,17 @@ def _under_furniture(
     today, a page that did not change reads the same, so learning never makes a wave
     of edits (and nothing stored is re-read or rewritten). When the two still differ
     only by blocks a rail rotated (``furniture.flips``), those are learned now, in this
-    transaction, and the check is unchanged.
+    transaction, and the check is unchanged. ``reading``: the page as read, and without
+    the furniture learned before; the exchange is judged between the page and the
+    version as stored (a rail that rotated a learned teaser out and a new one in is an
+    exchange, not an addition).
     """
+    page, article = reading
     learned = job.furniture
     base = furniture.strip_version(latest, learned)
     if job.furniture_scope is None or digest == base.content_hash:
         return base, article, digest
-    rotated = furniture.flips(furniture.as_article(base), article, learned.max_words)
+    rotated = furniture.flips(furniture.as_article(latest), page, learned)
     if not rotated:
         return base, article, digest
     furniture_store.record_rotation(

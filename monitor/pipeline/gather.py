@@ -74,6 +74,9 @@ class Gathered:
     #: (key, text) of the page's body blocks that may be learned as furniture, read
     #: before learned furniture was dropped (so what was learned keeps being counted)
     blocks: tuple[tuple[str, str], ...] = ()
+    #: the article as the page shows it, learned furniture included (None: not read, or
+    #: nothing was learned so it is ``article``)
+    page: Article | None = None
 
 
 def make_job(
@@ -195,7 +198,7 @@ def _read_region(
     )
     if article is None:
         return None
-    blocks = _blocks(job, article)
+    blocks, page = _blocks(job, article), article
     article = furniture.strip(article, job.furniture)
     digest = content_hash(article)
     fingerprint = fastpath.Fingerprint(known.locator, located.digest, digest)
@@ -208,6 +211,7 @@ def _read_region(
         content_hash=digest,
         fingerprint=fingerprint,
         blocks=blocks,
+        page=page if page is not article else None,
     )
 
 
@@ -246,4 +250,5 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         full_read=True,
         fallbacks=fallbacks,
         blocks=_blocks(job, page),
+        page=page if page is not article else None,
     )
