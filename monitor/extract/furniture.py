@@ -53,7 +53,9 @@ _TEASER_END = re.compile(
     r"\s*(?:»|›|>|→)?)$",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]]$")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’»)\]。！？」』]$")
+# scripts written without spaces: two characters count as a word
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def block_key(text: str) -> str:
 
 
 def _words(text: str) -> int:
-    return len(text.split())
+    return max(len(text.split()), len(_CJK.findall(text)) // 2)
 
 
 def learnable(text: str, max_words: int = MAX_WORDS) -> bool:
@@ -175,18 +177,25 @@ def rotating(text: str, max_words: int = MAX_WORDS) -> bool:
     return _words(label) <= LABEL_WORDS and not _SENTENCE_END.search(label)
 
 
-def _exchange(before: list[str], after: list[str], known: Learned) -> list[str] | None:
+@dataclass(frozen=True)
+class _Swap:
+    out: tuple[str, ...] = ()
+    into: tuple[str, ...] = ()
+    #: exchanged blocks neither learned nor next to a learned block
+    lone: tuple[str, ...] = ()
+
+
+def _exchange(before: list[str], after: list[str], known: Learned) -> _Swap | None:
     """The blocks exchanged between two sequences when the rest is identical in order
     and every exchanged block is rotating; None otherwise.
 
-    Blocks only added or only removed are an edit, unless each sits next to a block
-    already learned (a rail that shows one teaser more, beside the learned ones):
-    a new short paragraph in the story is never taken for furniture.
+    Every exchanged block must sit in the run of such blocks that opens or closes
+    the body (:func:`_at_edge`): rails and labels frame a story.
     """
     gone = Counter(before) - Counter(after)
     new = Counter(after) - Counter(before)
     if not gone and not new:
-        return []
+        return _Swap()
     left, right = Counter(gone), Counter(new)
     kept_before = [b for b in before if not _take(left, b)]
     kept_after = [a for a in after if not _take(right, a)]
@@ -196,16 +205,30 @@ def _exchange(before: list[str], after: list[str], known: Learned) -> list[str] 
     into = [a for a in after if a not in before]
     if not all(b in known or rotating(b, known.max_words) for b in [*out, *into]):
         return None
-    one_sided = into if not out else out if not into else []
-    seq = after if not out else before
-    if any(b not in known and not _beside_known(seq, b, known) for b in one_sided):
+    if not all(_at_edge(before, b, known) for b in out) or not all(
+        _at_edge(after, b, known) for b in into
+    ):
         return None
-    return [*out, *into]
+    lone = [b for b in out if not _beside_known(before, b, known)]
+    lone += [a for a in into if not _beside_known(after, a, known)]
+    return _Swap(tuple(out), tuple(into), tuple(lone))
+
+
+def _at_edge(seq: list[str], block: str, known: Learned) -> bool:
+    """Whether ``block`` sits in the run of furniture-shaped blocks that opens or closes
+    the sequence: rails and labels frame a story; a subheading between two of its
+    paragraphs is the story's own, and rewording it is an edit."""
+    at = seq.index(block)
+
+    def shaped(b: str) -> bool:
+        return b in known or rotating(b, known.max_words)
+
+    return all(shaped(b) for b in seq[:at]) or all(shaped(b) for b in seq[at + 1 :])
 
 
 def _beside_known(seq: list[str], block: str, known: Learned) -> bool:
     at = seq.index(block)
-    return any(0 <= j < len(seq) and seq[j] in known for j in (at - 1, at + 1))
+    return block in known or any(0 <= j < len(seq) and seq[j] in known for j in (at - 1, at + 1))
 
 
 def _take(counts: Counter[str], item: str) -> bool:
@@ -229,16 +252,22 @@ def flips(
     if not before.body or not after.body:
         return None
     body = _exchange(list(before.body), list(after.body), known)
-    if body is None:
-        return None
     parts_before, parts_after = _byline_parts(before.byline), _byline_parts(after.byline)
-    if parts_before[:1] != parts_after[:1]:
+    if body is None or parts_before[:1] != parts_after[:1]:
         return None
     names = _exchange(parts_before[1:], parts_after[1:], known)
-    if names is None or not (body or names):
+    if names is None:
+        return None
+    out, into = [*body.out, *names.out], [*body.into, *names.into]
+    if not out and not into:
+        return None
+    # a rail rotates several blocks at once (a card's headline and summary, its credit);
+    # one short block exchanged for another, or only added or removed, is an edit
+    # (a reworded subheading, a new line) unless it sits beside learned furniture
+    if (body.lone or names.lone) and (len(out) < 2 or len(into) < 2):
         return None
     # an exchange must leave most of the article in place: a rail, not a rewrite
     if 2 * sum(1 for b in before.body if b not in after.body) > len(before.body):
         return None
-    fresh = [b for b in [*body, *names] if b not in known]
+    fresh = [b for b in [*out, *into] if b not in known]
     return tuple({block_key(b): b for b in fresh}.items()) or None

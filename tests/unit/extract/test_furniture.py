@@ -109,3 +109,11 @@ def test_a_block_only_added_is_rotation_only_beside_learned_furniture() -> None:
     assert flips(a, b, known) == ((block_key("Ferry Fares Rise"), "Ferry Fares Rise"),)
     c = Article("T", body=(STORY[0], "Ferry Fares Rise", *STORY[1:], "More from the Gazette"))
     assert flips(a, c, known) is None
+
+
+def test_one_short_block_reworded_at_the_end_is_an_edit() -> None:
+    """A single label-shaped block exchanged (a reworded last line or subheading) is an
+    edit, not a rotation; a long sentence in a script without spaces is not a label."""
+    a = Article("T", body=(*STORY, "Police deny involvement"))
+    assert flips(a, Article("T", body=(*STORY, "Police admit involvement"))) is None
+    assert not rotating("今回の事件のように不正に改造した端末を販売することは商標権侵害であると判断された")
