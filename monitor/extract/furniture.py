@@ -238,6 +238,19 @@ def _take(counts: Counter[str], item: str) -> bool:
     return False
 
 
+def _rail_like(body: _Swap, out: list[str], into: list[str]) -> bool:
+    """A rail rotates several blocks at once: a card's headline and teaser (cut short, or
+    ending in its link) and its credit. Short lines exchanged without a teaser among
+    them are a list or a closing line of the story edited, never learned."""
+    if len(out) < 2 or len(into) < 2:
+        return False
+    if not body.out and not body.into:
+        return True  # related-story credits exchanged in the byline, the story unchanged
+    return any(_TEASER_END.search(b) for b in body.out) and any(
+        _TEASER_END.search(b) for b in body.into
+    )
+
+
 def flips(
     before: Article, after: Article, known: Learned = NOTHING
 ) -> tuple[tuple[str, str], ...] | None:
@@ -261,10 +274,9 @@ def flips(
     out, into = [*body.out, *names.out], [*body.into, *names.into]
     if not out and not into:
         return None
-    # a rail rotates several blocks at once (a card's headline and summary, its credit);
-    # one short block exchanged for another, or only added or removed, is an edit
-    # (a reworded subheading, a new line) unless it sits beside learned furniture
-    if (body.lone or names.lone) and (len(out) < 2 or len(into) < 2):
+    # unless it sits beside learned furniture, one short block exchanged for another,
+    # or only added or removed, is an edit (a reworded subheading, a new line)
+    if (body.lone or names.lone) and not _rail_like(body, out, into):
         return None
     # an exchange must leave most of the article in place: a rail, not a rewrite
     if 2 * sum(1 for b in before.body if b not in after.body) > len(before.body):

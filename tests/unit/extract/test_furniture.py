@@ -117,3 +117,14 @@ def test_one_short_block_reworded_at_the_end_is_an_edit() -> None:
     a = Article("T", body=(*STORY, "Police deny involvement"))
     assert flips(a, Article("T", body=(*STORY, "Police admit involvement"))) is None
     assert not rotating("今回の事件のように不正に改造した端末を販売することは商標権侵害であると判断された")
+
+
+def test_closing_lines_replaced_without_a_teaser_are_an_edit() -> None:
+    """Two closing list lines replaced by two others is a factbox edited, not a rail: a
+    rotation needs a teaser (cut short, or ending in its link) on both sides."""
+    a = Article("T", body=(*STORY, "June 30 -- Jones Beach", "July 2 -- Madison Square"))
+    b = Article("T", body=(*STORY, "June 30 -- Cancelled", "July 2 -- Cancelled too"))
+    assert flips(a, b) is None
+    c = Article("T", body=(*STORY, "Ferry Fares Rise", "Commuters will pay more..."))
+    d = Article("T", body=(*STORY, "Library Hours Extended", "Branches stay open..."))
+    assert flips(c, d) is not None
