@@ -58,12 +58,20 @@ def gazette() -> Iterator[tuple[RailOutlet, TestServer]]:
         yield outlet, server
 
 
-def _setup(tmp_path: Path, server: TestServer, learn: bool) -> tuple[Path, Path]:
-    db, config = tmp_path / "m.db", tmp_path / "c.toml"
-    config.write_text(
+def _config(path: Path, learn: bool = True, full_read_every: str = "6h") -> Path:
+    path.write_text(
         "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n"
+        f"[schedule]\nfull_read_every = \"{full_read_every}\"\n"
         f"[furniture]\nlearn = {'true' if learn else 'false'}\n"
     )
+    return path
+
+
+def _setup(
+    tmp_path: Path, server: TestServer, learn: bool, full_read_every: str = "6h"
+) -> tuple[Path, Path]:
+    db = tmp_path / "m.db"
+    config = _config(tmp_path / "c.toml", learn, full_read_every)
     added = run_cli("add", *(server.url(f"/{s}") for s in SLUGS), db=db, config=config)
     assert added.code == 0, added.stderr
     return db, config
@@ -150,3 +158,31 @@ def test_a_correction_note_repeated_across_articles_is_never_learned_away(
     changes = _changes(db)
     assert [c[0].rsplit("/", 1)[1] for c in changes] == ["market"]
     assert any("misstated" in e for e in changes[0][2]), changes
+
+
+def test_the_fast_path_keeps_vouching_for_pages_read_under_learned_furniture(
+    tmp_path: Path, gazette: tuple[RailOutlet, TestServer]
+) -> None:
+    """A rail that does not rotate is learned by repetition; pages read in full under
+    it read as the stored version (no change), and the next checks, trusting the
+    fingerprint again, take the fast path: no full read, no change."""
+    outlet, server = gazette
+    outlet.rotate = False
+    db, config = _setup(tmp_path, server, learn=True, full_read_every="0s")
+    for _ in range(2):  # every read in full: the second under the learned rail
+        _check(db, config)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM furniture WHERE seen_count >= 3").fetchone()[0]
+        before = conn.execute("SELECT id, full_read_at FROM articles ORDER BY id").fetchall()
+    trusting = _config(tmp_path / "trust.toml")
+    _check(db, trusting)
+    with sqlite3.connect(db) as conn:
+        after = conn.execute("SELECT id, full_read_at FROM articles ORDER BY id").fetchall()
+        fallbacks = conn.execute(
+            "SELECT COUNT(*) FROM fetches WHERE fallbacks IS NOT NULL AND id > "
+            "(SELECT MAX(id) - ? FROM fetches)",
+            (len(SLUGS),),
+        ).fetchone()[0]
+    assert after == before, "no page was read in full: the fast path vouched for each"
+    assert fallbacks == 0
+    assert _changes(db) == []
