@@ -112,7 +112,8 @@ def commit(
             store.set_fingerprint(db, result.article_id, fingerprint)
             if gathered.full_read:
                 store.update_article(db, result.article_id, full_read_at=fetch.fetched_at)
-            _learn(db, gathered, result.article_id, now)
+            if result.outcome == "new":
+                _learn(db, gathered, now)
         return result
 
 
@@ -129,13 +130,14 @@ def _vouching(db: sqlite_utils.Database, article_id: int, fingerprint: Fingerpri
     return replace(fingerprint, content_hash=row[0])
 
 
-def _learn(db: sqlite_utils.Database, gathered: Gathered, article_id: int, now: datetime) -> None:
-    """Count the page's blocks towards its outlet's furniture (monitor.store.furniture)."""
+def _learn(db: sqlite_utils.Database, gathered: Gathered, now: datetime) -> None:
+    """Count an article's first reading towards its outlet's furniture
+    (monitor.store.furniture): once per article, so re-reads never inflate a count."""
     job = gathered.job
     if job.furniture_scope is None or not gathered.blocks:
         return
     furniture_store.record(
-        db, job.furniture_scope, job.article.outlet_id, article_id, gathered.blocks, iso(now)
+        db, job.furniture_scope, job.article.outlet_id, gathered.blocks, iso(now)
     )
 
 

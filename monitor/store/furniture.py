@@ -1,9 +1,11 @@
-"""Learned furniture as stored: per outlet, the blocks seen in its articles.
+"""Learned furniture as stored: per outlet, the short blocks of its articles.
 
-The store keeps what the pipeline hands it: block keys and a sample of their text
+The store keeps what the pipeline hands it: block keys and their text
 (``monitor.extract.furniture`` computes both). ``learned`` is what the planner hands a
 worker; ``record`` and ``record_rotation`` are written by the commit, in its
-transaction.
+transaction. Each article is counted once, from its first reading (a re-read of the
+same article never counts it again), so ``seen_count`` is a count of distinct
+articles without a row per sighting.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sqlite_utils
 from monitor.urls import host_key
 
 #: a sample is for people reading the table, not for matching
-SAMPLE_CHARS = 300
+SAMPLE_CHARS = 200
 
 
 def scope_of(outlet_id: int | None, url: str) -> str:
@@ -25,38 +27,38 @@ def scope_of(outlet_id: int | None, url: str) -> str:
 
 def learned(db: sqlite_utils.Database, scope: str, min_articles: int) -> frozenset[str]:
     """Keys of the scope's furniture: seen in ``min_articles`` articles, or rotated."""
-    rows = db.execute(
-        "SELECT block_hash FROM furniture WHERE scope = ? AND (seen_count >= ? OR source = 'rotation')",
+    repeated = db.execute(
+        "SELECT block_hash FROM furniture WHERE scope = ? AND seen_count >= ?",
         (scope, min_articles),
     ).fetchall()
-    return frozenset(r[0] for r in rows)
+    rotated = db.execute(
+        "SELECT block_hash FROM furniture WHERE scope = ? AND source = 'rotation'", (scope,)
+    ).fetchall()
+    return frozenset(r[0] for r in [*repeated, *rotated])
 
 
 def record(
     db: sqlite_utils.Database,
     scope: str,
     outlet_id: int | None,
-    article_id: int,
     blocks: Iterable[tuple[str, str]],
     now: str,
 ) -> None:
-    """Count the article once for each of its blocks (key, text) not counted before."""
+    """Count one article's first reading for each of its blocks (key, text)."""
     for key, text in blocks:
-        fresh = db.execute(
-            "INSERT OR IGNORE INTO furniture_sightings (scope, block_hash, article_id)"
-            " VALUES (?, ?, ?)",
-            (scope, key, article_id),
+        seen = db.execute(
+            """UPDATE furniture SET seen_count = seen_count + 1, last_seen = ?,
+                 sample = CASE WHEN sample = '' THEN ? ELSE sample END
+               WHERE scope = ? AND block_hash = ?""",
+            (now, text[:SAMPLE_CHARS], scope, key),
         ).rowcount
-        if not fresh:
-            continue
-        db.execute(
-            """INSERT INTO furniture
-                 (scope, outlet_id, block_hash, sample, seen_count, first_seen, last_seen)
-               VALUES (?, ?, ?, ?, 1, ?, ?)
-               ON CONFLICT (scope, block_hash)
-               DO UPDATE SET seen_count = seen_count + 1, last_seen = excluded.last_seen""",
-            (scope, outlet_id, key, text[:SAMPLE_CHARS], now, now),
-        )
+        if not seen:
+            db.execute(
+                """INSERT INTO furniture
+                     (scope, outlet_id, block_hash, seen_count, first_seen, last_seen)
+                   VALUES (?, ?, ?, 1, ?, ?)""",
+                (scope, outlet_id, key, now, now),
+            )
 
 
 def record_rotation(
@@ -73,9 +75,19 @@ def record_rotation(
                  (scope, outlet_id, block_hash, sample, source, seen_count, first_seen, last_seen)
                VALUES (?, ?, ?, ?, 'rotation', 0, ?, ?)
                ON CONFLICT (scope, block_hash)
-               DO UPDATE SET source = 'rotation', last_seen = excluded.last_seen""",
+               DO UPDATE SET source = 'rotation', last_seen = excluded.last_seen,
+                 sample = excluded.sample""",
             (scope, outlet_id, key, text[:SAMPLE_CHARS], now, now),
         )
+
+
+def prune_singletons(db: sqlite_utils.Database, older_than: str) -> int:
+    """Forget blocks seen in one article only, last seen before ``older_than`` (``gc``):
+    an outlet's furniture shows up again in its next articles."""
+    return db.execute(
+        "DELETE FROM furniture WHERE source = 'repeat' AND seen_count <= 1 AND last_seen < ?",
+        (older_than,),
+    ).rowcount
 
 
 def summary(db: sqlite_utils.Database, min_articles: int) -> dict[str, int]:

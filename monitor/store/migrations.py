@@ -380,16 +380,18 @@ def _m11_revert_numbers(db: sqlite_utils.Database) -> None:
 
 def _m_furniture_learned(db: sqlite_utils.Database) -> None:
     # Learned furniture (monitor.extract.furniture, monitor.store.furniture): per outlet
-    # (scope "outlet:<id>", or "host:<host>" for an article of no outlet), the blocks
-    # seen in its articles. A block is furniture when seen_count (distinct articles)
-    # reaches [furniture] min_articles, or when source is 'rotation' (a rail exchanged it
-    # on an article whose other text did not change).
+    # (scope "outlet:<id>", or "host:<host>" for an article of no outlet), the short
+    # blocks of its articles' first readings. A block is furniture when seen_count
+    # (articles whose first reading had it) reaches [furniture] min_articles, or when
+    # source is 'rotation' (a rail exchanged it on an article whose story did not
+    # change). The sample is kept from a block's second sighting on: a block of one
+    # article only costs its key.
     db.execute(
         """CREATE TABLE furniture (
             scope TEXT NOT NULL,
             outlet_id INTEGER REFERENCES outlets(id),
             block_hash TEXT NOT NULL,
-            sample TEXT NOT NULL,
+            sample TEXT NOT NULL DEFAULT '',
             source TEXT NOT NULL DEFAULT 'repeat',
             seen_count INTEGER NOT NULL DEFAULT 0,
             first_seen TEXT NOT NULL,
@@ -397,15 +399,9 @@ def _m_furniture_learned(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (scope, block_hash)
         ) WITHOUT ROWID"""
     )
-    # which articles a block was seen in, so seen_count counts each article once
-    db.execute(
-        """CREATE TABLE furniture_sightings (
-            scope TEXT NOT NULL,
-            block_hash TEXT NOT NULL,
-            article_id INTEGER NOT NULL,
-            PRIMARY KEY (scope, block_hash, article_id)
-        ) WITHOUT ROWID"""
-    )
+    # the planner's lookup, per job: the repeated blocks, then the rotated ones
+    db.execute("CREATE INDEX idx_furniture_seen ON furniture(scope, seen_count)")
+    db.execute("CREATE INDEX idx_furniture_rotation ON furniture(scope) WHERE source = 'rotation'")
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
