@@ -134,8 +134,9 @@ def repetition(pages: list[Page], k: int, max_words: int) -> dict[str, F.Learned
     """Per outlet, what repetition teaches: blocks in ``k`` distinct articles."""
     where: dict[tuple[str, str], set[str]] = defaultdict(set)
     for p in pages:
-        for key, _ in F.candidates(p.read, max_words):
-            where[(p.outlet, key)].add(p.article)
+        for key, text in F.candidates(p.read, max_words):
+            if F.learnable(text, max_words):  # the others are counted, never dropped
+                where[(p.outlet, key)].add(p.article)
     learned: dict[str, set[str]] = defaultdict(set)
     for (outlet, key), articles in where.items():
         if len(articles) >= k:

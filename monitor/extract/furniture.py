@@ -16,7 +16,8 @@ extraction itself, the fast path's fingerprint and the region read all work on t
 page as it is; only the article handed on loses the learned blocks.
 
 What a press critic would not want hidden is never learned: a block longer than
-``max_words`` words, a correction or update note, a request-for-comment or statement
+``max_words`` words, a sentence of the story (only teasers cut short or ending in their
+link, and labels or lines without sentence punctuation are furniture-shaped), a correction or update note, a request-for-comment or statement
 line ("X did not respond to a request for comment"). A repeated sentence of those
 kinds stays in every body, so its silent removal is still seen. Rotation is learned
 only from exchanges (blocks out *and* others in) of label- or teaser-shaped blocks:
@@ -69,10 +70,12 @@ class Learned:
         return bool(self.keys)
 
     def __contains__(self, text: object) -> bool:
+        # the key first: the note and comment patterns run only on a learned block
         return (
             isinstance(text, str)
+            and _shaped(text, self.max_words)
+            and block_key(text) in self.keys
             and learnable(text, self.max_words)
-            and (block_key(text) in self.keys)
         )
 
     def plus(self, keys: Iterable[str]) -> Learned:
@@ -93,18 +96,32 @@ def _words(text: str) -> int:
     return max(len(text.split()), len(_CJK.findall(text)) // 2)
 
 
-def learnable(text: str, max_words: int = MAX_WORDS) -> bool:
-    """Whether a block may ever be learned as furniture (see the module doc)."""
+def _shaped(text: str, max_words: int) -> bool:
+    """Short, and not a sentence of the story: a teaser (cut short, or ending in its
+    link), or a label or line without sentence punctuation at its end. A sentence,
+    however short, is the story's ("Police said the man was armed.")."""
     if not text or _words(text) > max_words:
+        return False
+    return bool(_TEASER_END.search(text) or not _SENTENCE_END.search(text))
+
+
+def learnable(text: str, max_words: int = MAX_WORDS) -> bool:
+    """Whether a block may ever be learned as furniture (see the module doc): never a
+    sentence of the story longer than a label, a note or a comment line."""
+    if not _shaped(text, max_words):
         return False
     return not (is_correction_note(text) or is_comment_line(text))
 
 
 def candidates(article: Article, max_words: int = MAX_WORDS) -> tuple[tuple[str, str], ...]:
-    """(key, text) of the article's body blocks that could be learned by repetition."""
+    """(key, text) of the article's short body blocks, counted towards repetition.
+
+    Notes and comment lines are counted too (checking every paragraph against their
+    patterns on every first reading costs more than it saves); :class:`Learned` never
+    drops them, whatever their count."""
     found: dict[str, str] = {}
     for paragraph in article.body:
-        if learnable(paragraph, max_words):
+        if _shaped(paragraph, max_words):
             found.setdefault(block_key(paragraph), paragraph)
     return tuple(found.items())
 
@@ -127,6 +144,8 @@ def strip(article: Article, learned: Learned) -> Article:
     if not learned:
         return article
     body = tuple(p for p in article.body if p not in learned)
+    if len(body) == len(article.body) and ", " not in article.byline:
+        return article
     if 3 * _chars(body) < _chars(article.body):
         # most of the text is known from other articles: the same story at several
         # addresses, or wire copy, not furniture around a story
@@ -152,7 +171,9 @@ def strip_version(version: Version, learned: Learned) -> Version:
     """A stored version read under today's learned furniture (its hash recomputed), so
     a change of what was learned is never taken for an edit. The stored row is never
     rewritten: this is the version as it is compared, not as it is kept."""
-    if not learned:
+    if not learned or not any(
+        p in learned for p in (*version.paragraphs, *_byline_parts(version.byline)[1:])
+    ):
         return version
     article = as_article(version)
     stripped = strip(article, learned)
@@ -258,8 +279,8 @@ def flips(
     None when anything else differs too (the title, the date, the lead author, a
     block that is not rotating, a block only added or only removed): then it is an
     edit, and nothing is learned from it. ``known``: what is learned already (such a
-    block may be exchanged freely)."""
-    before, after = normalize(before), normalize(after)
+    block may be exchanged freely). Both are taken as normalized (a stored version's
+    text is)."""
     if before.title != after.title or before.published_at != after.published_at:
         return None
     if not before.body or not after.body:

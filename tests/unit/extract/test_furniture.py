@@ -93,11 +93,20 @@ def test_edits_are_never_taken_for_a_rotation() -> None:
 
 
 def test_a_story_repeated_at_several_addresses_is_never_emptied() -> None:
-    """When learned blocks would take most of a body (the same story at another address,
-    wire copy), the body is kept whole, never read as empty."""
-    article = Article("T", body=(*STORY, "Most read"))
-    assert strip(article, _learned(*STORY, "Most read")).body == article.body
-    assert strip(article, _learned("Most read")).body == STORY
+    """When learned blocks would take most of a body (the same short story at another
+    address, wire copy), the body is kept whole, never read as empty."""
+    brief = ("Fire in the harbour district", "Crews at the scene", "Roads closed until noon")
+    article = Article("T", body=(*brief, "Most read"))
+    assert strip(article, _learned(*brief, "Most read")).body == article.body
+    assert strip(article, _learned("Most read")).body == brief
+
+
+def test_story_sentences_are_never_furniture_even_when_repeated() -> None:
+    """A sentence of the story, however short, is never learnable, so a paragraph an
+    outlet repeats across a series is never dropped (its removal stays visible)."""
+    assert not learnable(STORY[0])
+    assert strip(Article("T", body=STORY), _learned(*STORY)).body == STORY
+    assert not learnable("Police said the man was armed.")
 
 
 def test_a_block_only_added_is_rotation_only_beside_learned_furniture() -> None:
