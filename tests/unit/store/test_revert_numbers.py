@@ -10,9 +10,11 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor import store
+from monitor.store import migrations
 from monitor.store.migrations import MIGRATIONS
 
-BEFORE = len(MIGRATIONS) - 1  # the schema before the revert-number migration
+# the schema before the revert-number migration (later migrations may follow it)
+BEFORE = MIGRATIONS.index(migrations._m11_revert_numbers)
 
 
 def _old_database(path: Path) -> None:
