@@ -126,6 +126,29 @@ def candidates(article: Article, max_words: int = MAX_WORDS) -> tuple[tuple[str,
     return tuple(found.items())
 
 
+#: a byline's names after the lead are credit candidates only when there are this many:
+#: a rail's cards credit several writers at once, a story rarely has four authors
+CREDIT_NAMES = 3
+
+
+def credits(article: Article) -> tuple[tuple[str, str, str], ...]:
+    """(pair key, name key, name) for each name after the lead of a byline that lists
+    at least ``CREDIT_NAMES`` of them: candidates for related-story credits, learned
+    when a name follows ``min_articles`` different lead authors (a co-author who
+    writes with one colleague never is)."""
+    parts = _byline_parts(article.byline)
+    if len(parts) - 1 < CREDIT_NAMES:
+        return ()
+    lead = block_key(parts[0])
+    out = {}
+    for name in parts[1:]:
+        if learnable(name):
+            key = block_key(name)
+            pair = hashlib.sha256(f"{key}|{lead}".encode()).hexdigest()[:16]
+            out[pair] = (pair, key, name)
+    return tuple(out.values())
+
+
 def _chars(body: tuple[str, ...]) -> int:
     return sum(len(p) for p in body)
 

@@ -134,11 +134,11 @@ def _learn(db: sqlite_utils.Database, gathered: Gathered, now: datetime) -> None
     """Count an article's first reading towards its outlet's furniture
     (monitor.store.furniture): once per article, so re-reads never inflate a count."""
     job = gathered.job
-    if job.furniture_scope is None or not gathered.blocks:
+    if job.furniture_scope is None:
         return
-    furniture_store.record(
-        db, job.furniture_scope, job.article.outlet_id, gathered.blocks, iso(now)
-    )
+    outlet_id = job.article.outlet_id
+    furniture_store.record(db, job.furniture_scope, outlet_id, gathered.blocks, iso(now))
+    furniture_store.record_credits(db, job.furniture_scope, outlet_id, gathered.credits, iso(now))
 
 
 def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered | None:

@@ -74,6 +74,8 @@ class Gathered:
     #: (key, text) of the page's body blocks that may be learned as furniture, read
     #: before learned furniture was dropped (so what was learned keeps being counted)
     blocks: tuple[tuple[str, str], ...] = ()
+    #: byline names after the lead that may be related-story credits (furniture.credits)
+    credits: tuple[tuple[str, str, str], ...] = ()
     #: the article as the page shows it, learned furniture included (None: not read, or
     #: nothing was learned so it is ``article``)
     page: Article | None = None
@@ -211,6 +213,7 @@ def _read_region(
         content_hash=digest,
         fingerprint=fingerprint,
         blocks=blocks,
+        credits=furniture.credits(page) if job.furniture_scope else (),
         page=page if page is not article else None,
     )
 
@@ -250,5 +253,6 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         full_read=True,
         fallbacks=fallbacks,
         blocks=_blocks(job, page),
+        credits=furniture.credits(page) if job.furniture_scope else (),
         page=page if page is not article else None,
     )

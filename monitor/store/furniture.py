@@ -26,7 +26,8 @@ def scope_of(outlet_id: int | None, url: str) -> str:
 
 
 def learned(db: sqlite_utils.Database, scope: str, min_articles: int) -> frozenset[str]:
-    """Keys of the scope's furniture: seen in ``min_articles`` articles, or rotated."""
+    """Keys of the scope's furniture: seen in ``min_articles`` articles, rotated, or a
+    name credited after ``min_articles`` different lead authors."""
     repeated = db.execute(
         "SELECT block_hash FROM furniture WHERE scope = ? AND seen_count >= ?",
         (scope, min_articles),
@@ -34,7 +35,12 @@ def learned(db: sqlite_utils.Database, scope: str, min_articles: int) -> frozens
     rotated = db.execute(
         "SELECT block_hash FROM furniture WHERE scope = ? AND source = 'rotation'", (scope,)
     ).fetchall()
-    return frozenset(r[0] for r in [*repeated, *rotated])
+    credited = db.execute(
+        "SELECT credit_of FROM furniture WHERE scope = ? AND credit_of IS NOT NULL"
+        " GROUP BY credit_of HAVING COUNT(*) >= ?",
+        (scope, min_articles),
+    ).fetchall()
+    return frozenset(r[0] for r in [*repeated, *rotated, *credited])
 
 
 def record(
@@ -59,6 +65,24 @@ def record(
                    VALUES (?, ?, ?, 1, ?, ?)""",
                 (scope, outlet_id, key, now, now),
             )
+
+
+def record_credits(
+    db: sqlite_utils.Database,
+    scope: str,
+    outlet_id: int | None,
+    names: Iterable[tuple[str, str, str]],
+    now: str,
+) -> None:
+    """Byline names after the lead, one row per (name, lead author): (pair, name key, name)."""
+    for pair, key, name in names:
+        db.execute(
+            """INSERT INTO furniture (scope, outlet_id, block_hash, sample, source, seen_count,
+                 first_seen, last_seen, credit_of)
+               VALUES (?, ?, ?, ?, 'credit', 1, ?, ?, ?)
+               ON CONFLICT (scope, block_hash) DO UPDATE SET last_seen = excluded.last_seen""",
+            (scope, outlet_id, pair, name[:SAMPLE_CHARS], now, now, key),
+        )
 
 
 def record_rotation(
@@ -92,9 +116,5 @@ def prune_singletons(db: sqlite_utils.Database, older_than: str) -> int:
 
 def summary(db: sqlite_utils.Database, min_articles: int) -> dict[str, int]:
     """Learned blocks per scope (for status and benchmarks)."""
-    rows = db.execute(
-        "SELECT scope, COUNT(*) FROM furniture WHERE seen_count >= ? OR source = 'rotation'"
-        " GROUP BY scope",
-        (min_articles,),
-    ).fetchall()
-    return {scope: count for scope, count in rows}
+    scopes = [r[0] for r in db.execute("SELECT DISTINCT scope FROM furniture")]
+    return {scope: len(learned(db, scope, min_articles)) for scope in scopes}

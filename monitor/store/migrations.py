@@ -396,12 +396,18 @@ def _m_furniture_learned(db: sqlite_utils.Database) -> None:
             seen_count INTEGER NOT NULL DEFAULT 0,
             first_seen TEXT NOT NULL,
             last_seen TEXT NOT NULL,
+            credit_of TEXT,
             PRIMARY KEY (scope, block_hash)
         ) WITHOUT ROWID"""
     )
-    # the planner's lookup, per job: the repeated blocks, then the rotated ones
+    # the planner's lookup, per job: the repeated blocks, the rotated ones, the credits
+    # (source 'credit': one row per name and lead author, credit_of the name's key)
     db.execute("CREATE INDEX idx_furniture_seen ON furniture(scope, seen_count)")
     db.execute("CREATE INDEX idx_furniture_rotation ON furniture(scope) WHERE source = 'rotation'")
+    db.execute(
+        "CREATE INDEX idx_furniture_credit ON furniture(scope, credit_of)"
+        " WHERE credit_of IS NOT NULL"
+    )
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (

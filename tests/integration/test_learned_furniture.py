@@ -30,6 +30,7 @@ STORY = [
 ]
 NOTE = "Correction: An earlier version of this article misstated the length of the closure."
 SLUGS = ("bridge", "ferry", "market", "school")
+AUTHORS = ("Ann Lee", "Bo Chen", "Cara Diaz", "Dev Patel")
 
 
 def _outlet() -> RailOutlet:
@@ -38,10 +39,10 @@ def _outlet() -> RailOutlet:
         {
             slug: RailStory(
                 f"The {slug} story everyone is reading",
-                "Ann Lee",
+                author,
                 [p.format(s=slug) for p in STORY],
             )
-            for slug in SLUGS
+            for slug, author in zip(SLUGS, AUTHORS, strict=True)
         }
     )
 
@@ -138,7 +139,7 @@ def test_learned_rail_makes_no_false_change_and_a_real_edit_is_still_found(
         ).fetchone()[0]
         learned = conn.execute("SELECT COUNT(*) FROM furniture WHERE source = 'rotation'")
         assert learned.fetchone()[0] > 0
-    assert latest == "Ann Lee"
+    assert latest == "Bo Chen"
 
 
 def test_a_correction_note_repeated_across_articles_is_never_learned_away(
@@ -163,9 +164,10 @@ def test_a_correction_note_repeated_across_articles_is_never_learned_away(
 def test_the_fast_path_keeps_vouching_for_pages_read_under_learned_furniture(
     tmp_path: Path, gazette: tuple[RailOutlet, TestServer]
 ) -> None:
-    """A rail that does not rotate is learned by repetition; pages read in full under
-    it read as the stored version (no change), and the next checks, trusting the
-    fingerprint again, take the fast path: no full read, no change."""
+    """A rail that does not rotate is learned by repetition, its credits too (the same
+    names after four different lead authors); pages read in full under it read as the
+    stored version (no change), and the next checks, trusting the fingerprint again,
+    take the fast path: no full read, no change."""
     outlet, server = gazette
     outlet.rotate = False
     db, config = _setup(tmp_path, server, learn=True, full_read_every="0s")
@@ -173,6 +175,12 @@ def test_the_fast_path_keeps_vouching_for_pages_read_under_learned_furniture(
         _check(db, config)
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM furniture WHERE seen_count >= 3").fetchone()[0]
+        credited = conn.execute(
+            "SELECT DISTINCT sample FROM furniture WHERE source = 'credit'"
+            " GROUP BY credit_of HAVING COUNT(*) >= 3"
+        ).fetchall()
+        names = {r[0] for r in credited}
+        assert names and not names & set(AUTHORS), names
         before = conn.execute("SELECT id, full_read_at FROM articles ORDER BY id").fetchall()
     trusting = _config(tmp_path / "trust.toml")
     _check(db, trusting)

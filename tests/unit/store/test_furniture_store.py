@@ -26,3 +26,22 @@ def test_a_block_is_learned_from_its_third_article_or_at_once_when_rotated(tmp_p
     assert sample == "Most read"
     assert furniture.prune_singletons(db, "2026-01-03") == 2  # own0, own1; own2 is recent
     assert furniture.learned(db, scope, 3) == {"k1", "k2"}
+
+
+def test_a_credit_is_learned_after_different_lead_authors_only(tmp_path: Path) -> None:
+    """A name listed after three different lead authors is a rail credit; a co-author
+    listed after the same lead three times is not."""
+    from monitor.extract.furniture import block_key, credits
+    from monitor.models import Article
+
+    db = store.open_db(tmp_path / "m.db")
+    rail = "Priya Nair, Tom Becker, Lena Ortiz"
+    for lead in ("Ann Lee", "Bo Chen", "Cara Diaz"):
+        furniture.record_credits(db, "s", None, credits(Article("T", f"{lead}, {rail}")), "t")
+    for _ in range(3):
+        names = credits(Article("T", "Dev Patel, Sam Roe, Kim Li, Jo Park"))
+        furniture.record_credits(db, "s", None, names, "t")
+    learned = furniture.learned(db, "s", 3)
+    assert block_key("Priya Nair") in learned
+    assert block_key("Sam Roe") not in learned
+    assert credits(Article("T", "Ann Lee, Bo Chen, Cara Diaz")) == ()  # two co-authors
