@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 import sqlite_utils
 
-from monitor import __version__, store
+from monitor import __version__, allocator, store
 from monitor.cli.hints import fetch_hint, global_option_first, missing_db, plural
 from monitor.config import Settings, load_settings
 from monitor.discover.parse import parse_feed
@@ -364,6 +364,7 @@ def _fail(message: str, code: int) -> NoReturn:
 def main(argv: list[str] | None = None, *, entry: Callable[..., Any] = cli) -> None:
     """Run the CLI; every failure is one line on stderr and a non-zero exit, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    allocator.tune()  # before any worker thread: see monitor.allocator
     try:
         code = entry.main(args=args, prog_name=PROG, standalone_mode=False)
         if isinstance(code, int) and code:

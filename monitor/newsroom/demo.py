@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 import signal
 import socket
 import sqlite3
@@ -20,7 +21,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -49,6 +50,24 @@ _PRIVATE = "allow_private_addresses = true\n"
 CONFIG_MARK = "# written by `article-monitor demo`, rewritten on every demo run\n"
 #: The table that marks a database as the demo's own (recreated on every run).
 MARK_TABLE = "demo"
+#: The demo's reviewer: a newcomer can try a verdict. Its password is new on every run,
+#: printed at start, and only its hash is written (to the demo's config file).
+DEMO_REVIEWER = "demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    name: str
+    password: str = field(repr=False)
+    hashed: str = field(repr=False)
+
+
+def demo_login() -> DemoLogin:
+    """A reviewer for this demo run: a fresh random password and its hash."""
+    from monitor.review.auth import hash_password
+
+    password = secrets.token_urlsafe(9)
+    return DemoLogin(DEMO_REVIEWER, password, hash_password(password))
 
 
 @dataclass(frozen=True)
@@ -135,12 +154,16 @@ def free_port(preferred: int) -> int:
     raise OSError("no free port on 127.0.0.1")
 
 
-def write_config(server: NewsroomServer, path: Path) -> None:
-    """The newsroom's outlets, a fast schedule, and no per-host pause between requests."""
+def write_config(server: NewsroomServer, path: Path, login: DemoLogin | None = None) -> None:
+    """The newsroom's outlets, a fast schedule, no per-host pause between requests, and
+    the demo's reviewer (so the review UI takes verdicts: login and CSRF as ever)."""
     outlets = server.outlet_config_toml()
     assert _PRIVATE in outlets, "the newsroom config must allow its 127.0.0.1 outlets"
     outlets = outlets.replace(_PRIVATE, _PRIVATE + 'min_host_delay = "0.05s"\n', 1)
-    path.write_text(CONFIG_MARK + DEMO_SCHEDULE + outlets, encoding="utf-8")
+    reviewers = ""
+    if login is not None:
+        reviewers = f'\n[review.reviewers]\n{login.name} = "{login.hashed}"\n'
+    path.write_text(CONFIG_MARK + DEMO_SCHEDULE + outlets + reviewers, encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -172,9 +195,10 @@ def run_demo(
     port = free_port(options.review_port)
     base = [sys.executable, "-m", "monitor", "--db", str(db_path), "--config", str(config)]
     review_url = f"http://127.0.0.1:{port}/-/monitor"
+    login = demo_login()
     with _TermAsInterrupt() as term:
-        reviewed = _run_parts(room, options, base, port, term, echo, sleep)
-        counts = _final_report(db_path, echo)
+        reviewed = _run_parts(room, options, base, port, term, login, echo, sleep)
+        counts = _final_report(db_path, config, echo)
     counts["review_answered"] = reviewed
     if reviewed is not None:
         echo(f"review UI {'answered' if reviewed else 'did NOT answer'} at {review_url}")
@@ -187,6 +211,7 @@ def _run_parts(
     base: list[str],
     port: int,
     term: _TermAsInterrupt,
+    login: DemoLogin,
     echo: Echo,
     sleep: Callable[[float], None],
 ) -> bool | None:
@@ -196,8 +221,8 @@ def _run_parts(
     config, daemon_log, review_log = demo_files(db_path)
     review_url = f"http://127.0.0.1:{port}/-/monitor"
     with serve_newsroom(room, host="127.0.0.1") as server:
-        write_config(server, config)
-        _introduce(server, db_path, review_url, echo)
+        write_config(server, config, login)
+        _introduce(server, db_path, review_url, login, echo)
         with (
             _process([*base, "run", "--shutdown-timeout", "5"], daemon_log),
             _process([*base, "serve", "--port", str(port)], review_log),
@@ -237,13 +262,16 @@ class _TermAsInterrupt:
             raise KeyboardInterrupt
 
 
-def _introduce(server: NewsroomServer, db_path: Path, review_url: str, echo: Echo) -> None:
+def _introduce(
+    server: NewsroomServer, db_path: Path, review_url: str, login: DemoLogin, echo: Echo
+) -> None:
     echo(f"demo newsroom: {len(server.base_urls)} outlets on 127.0.0.1")
     for name, url in server.base_urls.items():
         echo(f"  {name:<8} {url}/")
     echo(f"database: {db_path}")
     echo(f"review UI: {review_url}   (open it while the demo runs)")
     echo("  look at: the silent edits feed, each change page's word diff, the outlet pages")
+    echo(f"  verdicts: log in as {login.name}, password {login.password} (new on every run)")
 
 
 #: Longest wait for the monitor's first look before the newsroom starts editing anyway.
@@ -338,7 +366,7 @@ def _review_answers(url: str) -> bool:
     return False
 
 
-def _final_report(db_path: Path, echo: Echo) -> dict:
+def _final_report(db_path: Path, config: Path, echo: Echo) -> dict:
     db = _readonly(db_path)
     try:
         one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
@@ -360,8 +388,8 @@ def _final_report(db_path: Path, echo: Echo) -> dict:
     )
     if first_silent:
         echo(
-            f"look again any time: article-monitor --db {db_path} serve, then "
-            f"http://127.0.0.1:8001/-/monitor/change/{first_silent[0]}"
+            f"look again any time: article-monitor --db {db_path} --config {config} serve, "
+            f"then http://127.0.0.1:8001/-/monitor/change/{first_silent[0]} (the same login)"
         )
     return counts
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor import store
-from monitor.store import migrations
 from monitor.store.migrations import MIGRATIONS
 
 # the schema before the revert-number migration (later migrations may follow it)
-BEFORE = MIGRATIONS.index(migrations._m11_revert_numbers)
+BEFORE = next(i for i, m in enumerate(MIGRATIONS) if m.__name__ == "_m11_revert_numbers")
 
 
 def _old_database(path: Path) -> None:
