@@ -19,14 +19,12 @@ from monitor import store
 from monitor.compare.classify import classify, classify_dates, classify_status
 from monitor.compare.diff import diff_versions
 from monitor.config import Settings
-from monitor.extract import furniture
-from monitor.extract.normalize import content_hash, suspect_reason
-from monitor.models import Article, Classification, FetchResult, Fingerprint, Version
-from monitor.pipeline import reread
+from monitor.extract.normalize import suspect_reason
+from monitor.models import Article, Classification, FetchResult, Version
+from monitor.pipeline import learned, reread
 from monitor.pipeline.gather import Gathered, Job
 from monitor.pipeline.reread import needs_reread, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check
-from monitor.store import furniture as furniture_store
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
 from monitor.urls import choose_canonical
@@ -108,37 +106,13 @@ def commit(
         if result.outcome in ("new", "changed", "unchanged", "restored"):
             fingerprint = gathered.fingerprint
             if result.outcome == "unchanged" and fingerprint is not None:
-                fingerprint = _vouching(db, result.article_id, fingerprint)
+                fingerprint = learned.vouching(db, result.article_id, fingerprint)
             store.set_fingerprint(db, result.article_id, fingerprint)
             if gathered.full_read:
                 store.update_article(db, result.article_id, full_read_at=fetch.fetched_at)
             if result.outcome == "new":
-                _learn(db, gathered, now)
+                learned.learn(db, gathered, now)
         return result
-
-
-def _vouching(db: sqlite_utils.Database, article_id: int, fingerprint: Fingerprint) -> Fingerprint:
-    """The fingerprint of a page that reads as the latest version under today's learned
-    furniture vouches for that version's hash: the stored version is not rewritten, and
-    the fast path's next check compares with it."""
-    latest_id = versions.latest_version_id(db, article_id)
-    row = db.execute(
-        "SELECT content_hash FROM version_records WHERE id = ?", (latest_id,)
-    ).fetchone()
-    if row is None or row[0] == fingerprint.content_hash:
-        return fingerprint
-    return replace(fingerprint, content_hash=row[0])
-
-
-def _learn(db: sqlite_utils.Database, gathered: Gathered, now: datetime) -> None:
-    """Count an article's first reading towards its outlet's furniture
-    (monitor.store.furniture): once per article, so re-reads never inflate a count."""
-    job = gathered.job
-    if job.furniture_scope is None:
-        return
-    outlet_id = job.article.outlet_id
-    furniture_store.record(db, job.furniture_scope, outlet_id, gathered.blocks, iso(now))
-    furniture_store.record_credits(db, job.furniture_scope, outlet_id, gathered.credits, iso(now))
 
 
 def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered | None:
@@ -324,7 +298,9 @@ def _fetched(
     digest, base = gathered.content_hash, latest
     if latest is not None and digest != latest.content_hash:
         page = gathered.page or article
-        base, article, digest = _under_furniture(db, job, latest, (page, article), digest, now)
+        base, article, digest = learned.under_furniture(
+            db, job, latest, (page, article), digest, now
+        )
     if base is not None and digest == base.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
@@ -334,41 +310,6 @@ def _fetched(
         return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
                        kinds=("reextracted",))  # fmt: skip
     return _new_version(db, job, fetch, article, digest, now, settings, rng, base)
-
-
-def _under_furniture(
-    db: sqlite_utils.Database,
-    job: Job,
-    latest: Version,
-    reading: tuple[Article, Article],
-    digest: str,
-    now: datetime,
-) -> tuple[Version, Article, str]:
-    """The latest version and the new reading, compared under the same learned furniture.
-
-    A stored version keeps the blocks it was stored with; read under what is learned
-    today, a page that did not change reads the same, so learning never makes a wave
-    of edits (and nothing stored is re-read or rewritten). When the two still differ
-    only by blocks a rail rotated (``furniture.flips``), those are learned now, in this
-    transaction, and the check is unchanged. ``reading``: the page as read, and without
-    the furniture learned before; the exchange is judged between the page and the
-    version as stored (a rail that rotated a learned teaser out and a new one in is an
-    exchange, not an addition).
-    """
-    page, article = reading
-    learned = job.furniture
-    base = furniture.strip_version(latest, learned)
-    if job.furniture_scope is None or digest == base.content_hash:
-        return base, article, digest
-    rotated = furniture.flips(furniture.as_article(latest), page, learned)
-    if not rotated:
-        return base, article, digest
-    furniture_store.record_rotation(
-        db, job.furniture_scope, job.article.outlet_id, rotated, iso(now)
-    )
-    learned = learned.plus(key for key, _ in rotated)
-    article = furniture.strip(article, learned)
-    return furniture.strip_version(latest, learned), article, content_hash(article)
 
 
 def _suspect(
