@@ -175,8 +175,9 @@ def parse_settings(text: str, *, source: Path | None = None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
-    sections = {"fetch", "schedule", "outlets", "notify", "retention", "discover", "review"}
-    sections.add("furniture")
+    sections = {
+        "fetch", "schedule", "outlets", "notify", "retention", "discover", "review", "furniture"
+    }  # fmt: skip
     unknown = set(raw) - sections
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
