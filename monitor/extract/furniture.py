@@ -5,10 +5,13 @@ Some furniture sits inside the article container under class names no rule knows
 credits, "Full Article" links). Rules cannot name every outlet's markup, so the
 monitor learns it per outlet, from two signals:
 
-- repetition: a short block found in at least K distinct articles of the outlet
-  (``[furniture] min_articles``) is the outlet's, not the story's;
-- rotation: between two fetches of one article whose other text is identical, short
-  blocks were exchanged for others (teasers, labels, counters) -- see :func:`flips`.
+- repetition: a label, line or teaser found in the first readings of at least K
+  distinct articles of the outlet (``[furniture] min_articles``) is the outlet's, not
+  the story's; so is a byline name listed after K different lead authors
+  (:func:`credits`);
+- rotation: between two fetches of one article whose other text is identical, several
+  teaser- and label-shaped blocks at the body's edges were exchanged for others, or
+  credits after the lead author were -- see :func:`flips`.
 
 Pure: what was learned is data, a frozen set of block keys per outlet, planned from the
 store (``monitor.store.furniture``) and applied here after ``normalize``. The
@@ -16,12 +19,14 @@ extraction itself, the fast path's fingerprint and the region read all work on t
 page as it is; only the article handed on loses the learned blocks.
 
 What a press critic would not want hidden is never learned: a block longer than
-``max_words`` words, a sentence of the story (only teasers cut short or ending in their
-link, and labels or lines without sentence punctuation are furniture-shaped), a correction or update note, a request-for-comment or statement
-line ("X did not respond to a request for comment"). A repeated sentence of those
-kinds stays in every body, so its silent removal is still seen. Rotation is learned
-only from exchanges (blocks out *and* others in) of label- or teaser-shaped blocks:
-a removed paragraph, or a sentence reworded, is an edit, never furniture.
+``max_words`` words, a sentence of the story however short (only teasers cut short or
+ending in their link, and labels or lines without sentence punctuation are
+furniture-shaped), a correction or update note, a request-for-comment or statement
+line ("X did not respond to a request for comment"), the lead author. Such a block
+stays in every body, so its silent removal is still seen. Rotation is learned only
+from exchanges of several blocks with a teaser on both sides (or of credits): a
+removed or added paragraph, a reworded sentence or subheading, one closing line
+replaced, is an edit, never furniture.
 """
 
 from __future__ import annotations
