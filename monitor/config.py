@@ -105,6 +105,18 @@ class DiscoverSettings:
 
 
 @dataclass(frozen=True)
+class FurnitureSettings:
+    """Learned furniture (monitor.extract.furniture): what an outlet repeats or rotates."""
+
+    #: learn at all; off: bodies and bylines are read exactly as before
+    learn: bool = True
+    #: a block is the outlet's furniture once seen in this many distinct articles
+    min_articles: int = 3
+    #: blocks longer than this (words) are article text, never learned
+    max_words: int = 40
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     #: raw page snapshots older than this (seconds) are pruned by ``gc``
     snapshot_max_age: float = 180 * 86400
@@ -132,6 +144,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     discover: DiscoverSettings = field(default_factory=DiscoverSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    furniture: FurnitureSettings = field(default_factory=FurnitureSettings)
 
     def outlet(self, name: str | None) -> OutletSettings | None:
         return next((o for o in self.outlets if o.name == name), None)
@@ -169,7 +182,9 @@ def parse_settings(text: str, *, source: Path | None = None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
-    sections = {"fetch", "schedule", "outlets", "notify", "retention", "discover", "review"}
+    sections = {
+        "fetch", "schedule", "outlets", "notify", "retention", "discover", "review", "furniture"
+    }  # fmt: skip
     unknown = set(raw) - sections
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
@@ -182,6 +197,7 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None)
         retention=_retention_settings(_table(raw, "retention")),
         discover=_discover_settings(_table(raw, "discover")),
         review=_review_settings(_table(raw, "review")),
+        furniture=_furniture_settings(_table(raw, "furniture")),
     )
 
 
@@ -441,6 +457,16 @@ def _retention_settings(table: Mapping[str, Any]) -> RetentionSettings:
     _check_keys(table, set(RetentionSettings.__dataclass_fields__), "retention")
     age = parse_duration(table.get("snapshot_max_age", "180d"), key="[retention] snapshot_max_age")
     return RetentionSettings(snapshot_max_age=age)
+
+
+def _furniture_settings(table: Mapping[str, Any]) -> FurnitureSettings:
+    d = FurnitureSettings()
+    _check_keys(table, set(FurnitureSettings.__dataclass_fields__), "furniture")
+    return FurnitureSettings(
+        learn=_typed(table, "learn", bool, "furniture", d.learn),
+        min_articles=whole_number(table, "min_articles", "furniture", d.min_articles, 2, 1000),
+        max_words=whole_number(table, "max_words", "furniture", d.max_words, 1, 500),
+    )
 
 
 def _discover_settings(table: Mapping[str, Any]) -> DiscoverSettings:

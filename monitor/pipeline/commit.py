@@ -20,8 +20,8 @@ from monitor.compare.classify import classify, classify_dates, classify_status
 from monitor.compare.diff import diff_versions
 from monitor.config import Settings
 from monitor.extract.normalize import content_hash
-from monitor.models import Article, Classification, FetchResult
-from monitor.pipeline import outlet_health, reread
+from monitor.models import Article, Classification, FetchResult, Version
+from monitor.pipeline import learned, outlet_health, reread
 from monitor.pipeline.gather import Gathered, Job
 from monitor.pipeline.outlet_health import IncidentNote, Verdict
 from monitor.pipeline.reread import needs_reread, rules_for, rules_of, store_reread
@@ -112,9 +112,14 @@ def commit(
         if isinstance(result, Replan):
             return result
         if result.outcome in ("new", "changed", "unchanged", "restored"):
-            store.set_fingerprint(db, result.article_id, gathered.fingerprint)
+            fingerprint = gathered.fingerprint
+            if result.outcome == "unchanged" and fingerprint is not None:
+                fingerprint = learned.vouching(db, result.article_id, fingerprint)
+            store.set_fingerprint(db, result.article_id, fingerprint)
             if gathered.full_read:
                 store.update_article(db, result.article_id, full_read_at=fetch.fetched_at)
+            if result.outcome == "new":
+                learned.learn(db, gathered, now)
         return result
 
 
@@ -345,7 +350,13 @@ def _compare(
     if latest is not None and gathered.content_hash != latest.content_hash and gathered.reread:
         rebased = store_reread(db, job.article.id, latest, gathered.reread, iso(now))
         job, latest = replace(job, latest=rebased[0]), rebased[0]
-    if latest is not None and gathered.content_hash == latest.content_hash:
+    digest, base = gathered.content_hash, latest
+    if latest is not None and digest != latest.content_hash:
+        page = gathered.page or article
+        base, article, digest = learned.under_furniture(
+            db, job, latest, (page, article), digest, now
+        )
+    if base is not None and digest == base.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
         result = _unchanged(db, job, fetch, now, settings, rng, "unchanged")
@@ -353,7 +364,7 @@ def _compare(
             return result
         return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
                        kinds=("reextracted",))  # fmt: skip
-    return _new_version(db, job, fetch, article, gathered.content_hash, now, settings, rng)
+    return _new_version(db, job, fetch, article, digest, now, settings, rng, base)
 
 
 def _suspect(
@@ -406,7 +417,10 @@ def _new_version(
     now: datetime,
     settings: Settings,
     rng: random.Random,
+    base: Version | None = None,
 ) -> CheckResult:
+    """Store the reading as a new version; the change is the difference from ``base``
+    (the latest version under today's learned furniture; default: as stored)."""
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
@@ -432,7 +446,7 @@ def _new_version(
         revert_of = None
     # people read versions by the article's own numbers; the row id stays in the column
     revert_to = versions.version_number(db, revert_of) if revert_of is not None else None
-    verdict = classify(diff_versions(latest, version), revert_to=revert_to)
+    verdict = classify(diff_versions(base or latest, version), revert_to=revert_to)
     if not verdict.kinds:  # only a date outside the diffed fields moved
         verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":

@@ -14,7 +14,7 @@ import sqlite_utils
 from monitor import store
 from monitor.config import Settings
 from monitor.extract import fingerprint as fastpath
-from monitor.extract import region
+from monitor.extract import furniture, region
 from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, FetchResult, Version
@@ -28,6 +28,7 @@ from monitor.pipeline.reread import (
     rules_of,
     stored_page,
 )
+from monitor.store import furniture as furniture_store
 from monitor.store import versions
 from monitor.times import parse_iso
 
@@ -45,6 +46,10 @@ class Job:
     latest_rules: str | None = None
     #: the latest version's own page, planned when it must be re-read (monitor.pipeline.reread)
     stored: StoredPage | None = None
+    #: the outlet's learned furniture, dropped from what is read (monitor.extract.furniture)
+    furniture: furniture.Learned = furniture.NOTHING
+    #: whose furniture it is ("outlet:<id>" or "host:<host>"); None: learning is off
+    furniture_scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,14 @@ class Gathered:
     reread: Reread | None = None
     #: fallbacks taken on the way (see monitor.pipeline.counters): "fast_path", "region"
     fallbacks: tuple[str, ...] = ()
+    #: (key, text) of the page's body blocks that may be learned as furniture, read
+    #: before learned furniture was dropped (so what was learned keeps being counted)
+    blocks: tuple[tuple[str, str], ...] = ()
+    #: byline names after the lead that may be related-story credits (furniture.credits)
+    credits: tuple[tuple[str, str, str], ...] = ()
+    #: the article as the page shows it, learned furniture included (None: not read, or
+    #: nothing was learned so it is ``article``)
+    page: Article | None = None
 
 
 def make_job(
@@ -83,6 +96,11 @@ def make_job(
     latest = versions.latest_version(db, article_id)
     current = rules_for(selectors)
     stored = stored_page(db, latest.id, current) if latest is not None and with_stored else None
+    learned, scope = furniture.NOTHING, None
+    if settings.furniture.learn:
+        scope = furniture_store.scope_of(row.outlet_id, row.url)
+        keys = furniture_store.learned(db, scope, settings.furniture.min_articles)
+        learned = furniture.Learned(keys, settings.furniture.max_words)
     return Job(
         article=row,
         latest=latest,
@@ -90,6 +108,8 @@ def make_job(
         full_read_every=settings.schedule.full_read_every,
         latest_rules=rules_of(db, latest.id) if latest is not None else None,
         stored=stored,
+        furniture=learned,
+        furniture_scope=scope,
     )
 
 
@@ -121,7 +141,9 @@ def read(job: Job, result: FetchResult) -> Gathered:
     ):
         try:
             content_type = (result.headers or {}).get("content-type")
-            again = read_again(job.stored, job.article.url, job.selectors, content_type)
+            again = read_again(
+                job.stored, job.article.url, job.selectors, content_type, job.furniture
+            )
         except Exception:  # an unreadable old page proves nothing either way (counted)
             return _with_fallback(gathered, "reread_error")
         current = rules_for(job.selectors)
@@ -181,13 +203,28 @@ def _read_region(
     )
     if article is None:
         return None
+    blocks, page = _blocks(job, article), article
+    article = furniture.strip(article, job.furniture)
     digest = content_hash(article)
     fingerprint = fastpath.Fingerprint(known.locator, located.digest, digest)
     if region_audit is not None:
         region_audit.append((url, article, read_page(job, result).article))
     return Gathered(
-        job=job, fetch=result, article=article, content_hash=digest, fingerprint=fingerprint
+        job=job,
+        fetch=result,
+        article=article,
+        content_hash=digest,
+        fingerprint=fingerprint,
+        blocks=blocks,
+        credits=furniture.credits(page) if job.furniture_scope else (),
+        page=page if page is not article else None,
     )
+
+
+def _blocks(job: Job, article: Article) -> tuple[tuple[str, str], ...]:
+    if job.furniture_scope is None:
+        return ()
+    return furniture.candidates(article, job.furniture.max_words)
 
 
 def read_page(job: Job, result: FetchResult) -> Gathered:
@@ -195,13 +232,17 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
     assert result.text is not None
     url = result.final_url or job.article.url
     try:
-        article = normalize(extract(result.text, url, job.selectors))
+        page = normalize(extract(result.text, url, job.selectors))
+        article = furniture.strip(page, job.furniture)
     except Exception as exc:  # an extractor bug must not stop the other articles
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     digest = content_hash(article)
     fallbacks: tuple[str, ...] = ()
     try:
-        fingerprint = fastpath.take(result.text, article, digest, job.selectors, learn_read=True)
+        # the fingerprint watches the page as it is (learned furniture included), so a
+        # change of what was learned never makes the fast path miss; it vouches for
+        # ``digest``, the article without the furniture
+        fingerprint = fastpath.take(result.text, page, digest, job.selectors, learn_read=True)
     except Exception:  # no fingerprint only means no fast path next time (counted)
         fingerprint, fallbacks = None, ("fingerprint_error",)
     if fingerprint is None and not fallbacks:
@@ -214,4 +255,7 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         fingerprint=fingerprint,
         full_read=True,
         fallbacks=fallbacks,
+        blocks=_blocks(job, page),
+        credits=furniture.credits(page) if job.furniture_scope else (),
+        page=page if page is not article else None,
     )

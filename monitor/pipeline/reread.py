@@ -21,6 +21,7 @@ import sqlite_utils
 
 from monitor.compare.classify import classify
 from monitor.compare.diff import diff_versions
+from monitor.extract import furniture
 from monitor.extract.cascade import EXTRACTION_RULES, extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, Classification, Version
@@ -100,7 +101,11 @@ def stored_page(
 
 
 def read_again(
-    page: StoredPage, url: str, selectors: Mapping[str, str], content_type: str | None = None
+    page: StoredPage,
+    url: str,
+    selectors: Mapping[str, str],
+    content_type: str | None = None,
+    learned: furniture.Learned = furniture.NOTHING,
 ) -> Reread | None:
     """Gather (pure): the stored version's own page read with today's rules, when that
     reads differently from what was stored under older rules; None when it reads the
@@ -111,6 +116,7 @@ def read_again(
     The snapshot's bytes are decoded again too, as today's fetch would decode them
     under ``content_type`` (the page's Content-Type now): the charset rules are part
     of the reading (a page once read as cp775 for one stray byte reads as UTF-8 now).
+    The outlet's ``learned`` furniture is dropped, as from today's page.
     """
     current = rules_for(selectors)
     if not needs_reread(page.rules, current) or page.html is None or page.snapshot_id is None:
@@ -120,7 +126,7 @@ def read_again(
         text = page.html.decode(page.encoding or "utf-8", errors="replace")
     else:
         text = decoded[0]
-    again = normalize(extract(text, page.url or url, selectors))
+    again = furniture.strip(normalize(extract(text, page.url or url, selectors)), learned)
     if content_hash(again) == page.content_hash:
         return None
     return Reread(again, page.fetch_id, page.snapshot_id, current)

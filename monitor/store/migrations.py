@@ -433,6 +433,38 @@ def _version_hash(title: str, byline: str, body: str, published: str | None) -> 
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _m14_furniture_learned(db: sqlite_utils.Database) -> None:
+    # Learned furniture (monitor.extract.furniture, monitor.store.furniture): per outlet
+    # (scope "outlet:<id>", or "host:<host>" for an article of no outlet), the short
+    # blocks of its articles' first readings. A block is furniture when seen_count
+    # (articles whose first reading had it) reaches [furniture] min_articles, or when
+    # source is 'rotation' (a rail exchanged it on an article whose story did not
+    # change). The sample is kept from a block's second sighting on: a block of one
+    # article only costs its key.
+    db.execute(
+        """CREATE TABLE furniture (
+            scope TEXT NOT NULL,
+            outlet_id INTEGER REFERENCES outlets(id),
+            block_hash TEXT NOT NULL,
+            sample TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT 'repeat',
+            seen_count INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            credit_of TEXT,
+            PRIMARY KEY (scope, block_hash)
+        ) WITHOUT ROWID"""
+    )
+    # the planner's lookup, per job: the repeated blocks, the rotated ones, the credits
+    # (source 'credit': one row per name and lead author, credit_of the name's key)
+    db.execute("CREATE INDEX idx_furniture_seen ON furniture(scope, seen_count)")
+    db.execute("CREATE INDEX idx_furniture_rotation ON furniture(scope) WHERE source = 'rotation'")
+    db.execute(
+        "CREATE INDEX idx_furniture_credit ON furniture(scope, credit_of)"
+        " WHERE credit_of IS NOT NULL"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -447,4 +479,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m11_revert_numbers,
     _m12_published_times_in_utc,
     m13_outlet_incidents,
+    _m14_furniture_learned,
 )

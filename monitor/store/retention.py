@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor import store
+from monitor.store.furniture import prune_singletons
 
 #: Snapshots deleted per transaction, so the daemon's writer gets the lock in between.
 BATCH = 500
@@ -105,13 +106,15 @@ def vacuum(db: sqlite_utils.Database) -> None:
 def collect_garbage(
     db: sqlite_utils.Database, path: Path | str, older_than: str, *, dry_run: bool = False
 ) -> GcReport:
-    """Prune snapshots captured before ``older_than`` and VACUUM; ``dry_run`` only counts."""
+    """Prune snapshots captured before ``older_than`` (and furniture candidates seen in
+    one article only, last seen before it) and VACUUM; ``dry_run`` only counts."""
     before = sum(database_size(path))
     ids = prunable_snapshot_ids(db, older_than)
     freed = snapshot_usage(db, ids)
     if dry_run:
         return GcReport(len(ids), freed, before, before, dry_run=True)
     count = prune_snapshots(db, older_than)
+    prune_singletons(db, older_than)  # furniture candidates of one article, long unseen
     vacuum(db)
     return GcReport(count, freed, before, sum(database_size(path)), dry_run=False)
 
