@@ -1,0 +1,82 @@
+"""The same user scenario on both stores: SQLite (the default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_cli
+
+
+def _plain_config(tmp_path: Path) -> Path:
+    config = tmp_path / "plain.toml"
+    config.write_text(
+        "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n", encoding="utf-8"
+    )
+    return config
+
+
+def test_feed_add_check_diff_status_export_gc(newsroom, store_target: str, tmp_path: Path) -> None:
+    """feed add, check across an edit, diff, status, export and gc give the same results
+    on either store: the silent comment line is found and shown as a diff."""
+    room, server = newsroom
+    db, config = store_target, _plain_config(tmp_path)
+    feed_url = server.feed_urls["capitol"][0]
+    added = run_cli("feed", "add", feed_url, "--outlet", "capitol", db=db, config=config)
+    assert added.code == 0, added.stderr
+    assert "added: feed #1" in added.stdout
+
+    first = run_cli("check", db=db, config=config)
+    assert first.code == 0, first.stderr
+    assert "new versions" in first.stdout.splitlines()[-1]
+    room.advance(2)  # the seed edit is live at step 2
+    second = run_cli("check", "--all", db=db, config=config)
+    assert second.code == 0, second.stderr
+    assert "SILENT [comment_line]" in second.stdout
+    assert " 0 errors" in second.stdout.splitlines()[-1]
+
+    article = server.article_url("capitol", "white-house-weighs-new-export-controls")
+    shown = run_cli("diff", article, "--format", "json", db=db, config=config)
+    assert shown.code == 0, shown.stderr
+    added_text = [p["new"] for p in json.loads(shown.stdout)["paragraphs"] if p["kind"] == "added"]
+    assert any("did not immediately respond" in t for t in added_text)
+
+    status = run_cli("status", db=db, config=config)
+    assert status.code == 0, status.stderr
+    assert "1 feed," in status.stdout and "2 changes, 2 silent" in status.stdout
+
+    exported = run_cli("export", "changes", "--silent-only", db=db, config=config)
+    assert exported.code == 0, exported.stderr
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    found = [r for r in rows if r["url"] == article]
+    assert len(rows) == 2 and [r["kinds"] for r in found] == [["comment_line"]]
+    assert found[0]["from_version"] == 1 and found[0]["to_version"] == 2
+
+    kept = run_cli("gc", "--older-than", "1d", db=db, config=config)
+    assert kept.code == 0, kept.stderr
+    assert "pruned 0 snapshots" in kept.stdout
+    pruned = run_cli("gc", "--older-than", "0s", db=db, config=config)
+    assert pruned.code == 0, pruned.stderr
+    assert "pruned 0 snapshots" not in pruned.stdout
+    again = run_cli("diff", article, "--format", "json", db=db, config=config)
+    assert again.stdout == shown.stdout, "gc never touches versions or changes"
+
+
+def test_add_then_check_finds_a_headline_change(
+    newsroom, store_target: str, tmp_path: Path
+) -> None:
+    """`add` of a URL, then `check` across the newsroom's edits: the versions and changes
+    counted by `status` are the same on both stores."""
+    room, server = newsroom
+    db, config = store_target, _plain_config(tmp_path)
+    urls = [server.article_url("capitol", "white-house-weighs-new-export-controls")]
+    added = run_cli("add", *urls, db=db, config=config)
+    assert added.code == 0, added.stderr
+    again = run_cli("add", *urls, db=db, config=config)
+    assert again.code == 0 and "already" in (again.stdout + again.stderr).lower(), again.stdout
+    for step in range(2, 8):
+        room.advance(1)
+        done = run_cli("check", "--all", db=db, config=config)
+        assert done.code == 0, (step, done.stderr)
+    status = run_cli("status", db=db, config=config)
+    assert "1 article" in status.stdout, status.stdout
