@@ -55,7 +55,7 @@ class AppContext:
         if self.db_url is not None:
             raise UserError(
                 f"{command} works on an SQLite database only for now"
-                " (PostgreSQL: add, feed, check, status, diff, export, gc)"
+                " (PostgreSQL: add, feed, check, run, status, diff, export, gc)"
             )
 
     @property

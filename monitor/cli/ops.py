@@ -37,7 +37,6 @@ def run(app: AppContext, shutdown_timeout: float) -> None:
     """
     from monitor.pipeline.run import run_daemon
 
-    app.sqlite_only("run")
     run_daemon(app.db, app.settings, shutdown_timeout=shutdown_timeout)
 
 

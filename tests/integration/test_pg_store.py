@@ -133,3 +133,24 @@ def test_two_processes_checking_the_same_articles_store_each_version_once(
         assert all(a != b for a, b in itertools.pairwise(digests)), history
     assert sum(len(h) for h in by_article.values()) > len(urls), "the edits were seen"
     assert changes == []
+
+
+def test_the_daemon_runs_on_either_store(newsroom, store_target: str, tmp_path: Path) -> None:
+    """`run` stores the newsroom's stories and then an edit, stops cleanly on SIGTERM, and
+    `status` counts the versions its log reported, on both stores."""
+    import re
+
+    from tests.integration.test_daemon import DaemonProcess, daemon_config
+
+    room, server = newsroom
+    config = daemon_config(tmp_path / "c.toml", server.outlet_config_toml())
+    with DaemonProcess(store_target, config, tmp_path / "out.log") as daemon:  # type: ignore[arg-type]
+        daemon.wait_for(r"^event=check .*outcome=new", count=5)
+        room.advance(2)  # the seed edit is live at step 2
+        daemon.wait_for(r"^event=check .*outcome=changed", timeout=30)
+        code, _ = daemon.stop()
+    log = daemon.text()
+    assert code == 0 and "Traceback" not in log, log[-3000:]
+    stored = len(re.findall(r"^event=check .*outcome=(new|changed)", log, re.M))
+    status = run_cli("status", db=store_target, config=config)
+    assert f"all time: {stored} versions" in status.stdout, (status.stdout, log[-2000:])
