@@ -26,6 +26,8 @@ def test_feed_add_check_diff_status_export_gc(newsroom, store_target: str, tmp_p
     added = run_cli("feed", "add", feed_url, "--outlet", "capitol", db=db, config=config)
     assert added.code == 0, added.stderr
     assert "added: feed #1" in added.stdout
+    listed = run_cli("feed", "list", db=db, config=config)
+    assert "[capitol]" in listed.stdout and feed_url in listed.stdout
 
     first = run_cli("check", db=db, config=config)
     assert first.code == 0, first.stderr
