@@ -65,11 +65,3 @@ def create_day(conninfo: str, day: date) -> None:
         finally:
             side.execute("SELECT pg_advisory_unlock(%s)", (_LOCK,))
 
-
-def drop_days_before(conn: psycopg.Connection, day: date) -> list[str]:
-    """Drop the partitions of the days before ``day``; their names, oldest first."""
-    dropped = []
-    for old in sorted(d for d in existing_days(conn) if d < day):
-        conn.execute(f"DROP TABLE {partition_name(old)}")
-        dropped.append(partition_name(old))
-    return dropped

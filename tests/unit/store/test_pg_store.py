@@ -176,3 +176,31 @@ def test_commands_not_on_postgresql_yet_say_so(pg_url: str) -> None:
         result = run_cli(command, db=pg_url)  # type: ignore[arg-type]
         assert result.code == 1, result.stderr
         assert "works on an SQLite database only for now" in result.stderr, result.stderr
+
+
+def test_without_psycopg_a_postgresql_url_says_what_to_install(tmp_path: Path) -> None:
+    """A base install (no `postgres` extra) given a postgresql:// URL: one line naming the
+    extra to install, exit 1, and SQLite keeps working in the same install."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from monitor.cli import main\n"
+        "main(['--db', sys.argv[1], 'status'])\n"
+    )
+    url = f"postgresql:///nothing?host={tmp_path}"
+    done = subprocess.run(
+        [sys.executable, "-c", script, url], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "article-monitor: error: a postgresql:// database needs psycopg:"
+        " pip install 'article-monitor[postgres]'"
+    )
+    lite = subprocess.run(
+        [sys.executable, "-c", script.replace("'status'", "'add', 'http://127.0.0.1/a'"),
+         str(tmp_path / "m.db")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert lite.returncode == 0, lite.stderr
