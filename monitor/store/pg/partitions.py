@@ -64,4 +64,3 @@ def create_day(conninfo: str, day: date) -> None:
             )
         finally:
             side.execute("SELECT pg_advisory_unlock(%s)", (_LOCK,))
-

@@ -171,8 +171,8 @@ def test_a_database_of_something_else_is_refused(pg_server) -> None:
 
 
 def test_commands_not_on_postgresql_yet_say_so(pg_url: str) -> None:
-    """`run` and `serve` on a PostgreSQL URL: one line saying they need SQLite for now."""
-    for command in ("run", "serve"):
+    """`serve` and `demo` on a PostgreSQL URL: one line saying they need SQLite for now."""
+    for command in ("serve", "demo"):
         result = run_cli(command, db=pg_url)  # type: ignore[arg-type]
         assert result.code == 1, result.stderr
         assert "works on an SQLite database only for now" in result.stderr, result.stderr
