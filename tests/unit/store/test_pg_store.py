@@ -204,3 +204,26 @@ def test_without_psycopg_a_postgresql_url_says_what_to_install(tmp_path: Path) -
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert lite.returncode == 0, lite.stderr
+
+
+def test_article_monitor_db_selects_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """ARTICLE_MONITOR_DB set to a PostgreSQL URL is the store when --db is not given: `add`
+    then `status` go there, and no SQLite file appears in the working directory."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_MONITOR_")}
+    env["ARTICLE_MONITOR_DB"] = pg_url
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "monitor", *args],
+            capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+        )  # fmt: skip
+
+    assert cli("add", "http://127.0.0.1:9/a").returncode == 0
+    status = cli("status")
+    assert status.returncode == 0, status.stderr
+    assert "database: postgresql:///" in status.stdout and "1 article" in status.stdout
+    assert list(tmp_path.iterdir()) == []
