@@ -65,6 +65,7 @@ class DueWork:
 
     def __init__(self, db: sqlite_utils.Database, hosts: HostFilter | None = None) -> None:
         self._hosts = hosts
+        self._shard: list[str] | None = None  # PostgreSQL: the hosts ``hosts`` wants
         self._postgres = is_postgres(db)
         if self._postgres:
             return  # no Python functions inside PostgreSQL: see _pg_candidates
@@ -98,25 +99,29 @@ class DueWork:
         self, db: sqlite_utils.Database, now: datetime, busy: Busy, limit: int
     ) -> list[Candidate]:
         """The same query on PostgreSQL: hosts filled in from Python, the busy sets as
-        arrays, and a shard's hosts filtered here (a shard is a subset of few hosts)."""
+        arrays, and a shard as the list of its hosts (kept, and redone only when new
+        hosts appear, so a tick never scans every article)."""
         missing = db.execute("SELECT id, url FROM articles WHERE host IS NULL").fetchall()
         if missing:
             db.conn.executemany(
                 "UPDATE articles SET host = ? WHERE id = ?",
                 [(host_key(url), article_id) for article_id, url in missing],
             )
+        shard, params = "", [iso(now), sorted(busy.blocked), sorted(busy.articles)]
+        if self._hosts is not None:
+            if missing or self._shard is None:
+                hosts = db.execute("SELECT DISTINCT host FROM articles").fetchall()
+                self._shard = sorted(h for (h,) in hosts if h is not None and self._hosts(h))
+            shard = "AND host = ANY(?)"
+            params.append(self._shard)
         rows = db.execute(
-            """SELECT next_check_at, id, host FROM articles
+            f"""SELECT next_check_at, id, host FROM articles
                WHERE status != 'stopped' AND next_check_at <= ?
-                 AND host <> ALL(?) AND id <> ALL(?)
+                 AND host <> ALL(?) AND id <> ALL(?) {shard}
                ORDER BY next_check_at LIMIT ?""",
-            (iso(now), sorted(busy.blocked), sorted(busy.articles), max(16, limit * 4)),
+            (*params, max(16, limit * 4)),
         ).fetchall()
-        found = [
-            Candidate(due, "article", aid, host)
-            for due, aid, host in rows
-            if self._hosts is None or self._hosts(host)
-        ]
+        found = [Candidate(due, "article", aid, host) for due, aid, host in rows]
         found.extend(_due_feeds(db, now, busy, self._hosts, all_feeds=False))
         return sorted(found, key=lambda c: (c.due, c.kind))
 
