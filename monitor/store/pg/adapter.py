@@ -85,9 +85,6 @@ class PgConnection:
     def in_transaction(self) -> bool:
         return self._db.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
-        return self._db.execute(sql, params)
-
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         text, _ = translate(sql)
         with self._db.raw.cursor() as cursor:
@@ -117,12 +114,6 @@ class PgDatabase:
         cursor = self.raw.cursor()
         cursor.execute(text, tuple(params or ()))
         return PgCursor(cursor, returning)
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict]:
-        cursor = self.execute(sql, params)
-        names = [d[0] for d in cursor.description or ()]
-        for row in cursor.fetchall():
-            yield dict(zip(names, row, strict=True))
 
     def table_names(self) -> list[str]:
         rows = self.raw.execute(
