@@ -260,11 +260,18 @@ def add_article(
     existing = find_article(db, url)
     if existing:
         return int(existing["id"]), False
+    # OR IGNORE: on PostgreSQL another process may insert the same URL between the look
+    # and the insert; its row wins, as if it had been there to find
     cursor = db.execute(
-        """INSERT INTO articles (outlet_id, url, first_seen_at, next_check_at, feed_id, title)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+        """INSERT OR IGNORE INTO articles (outlet_id, url, first_seen_at, next_check_at, feed_id,
+           title) VALUES (?, ?, ?, ?, ?, ?)""",
         (outlet_id, url, now, now, feed_id, title),
     )
+    if cursor.rowcount != 1:
+        other = find_article(db, url)
+        if other is None:
+            raise StoreError(f"could not track {url}: a row conflicts but cannot be found")
+        return int(other["id"]), False
     article_id = int(cursor.lastrowid)
     db.execute(
         "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id)

@@ -6,7 +6,7 @@ import itertools
 import json
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import no_host_delay, run_cli
 
 
 def _plain_config(tmp_path: Path) -> Path:
@@ -156,3 +156,34 @@ def test_the_daemon_runs_on_either_store(newsroom, store_target: str, tmp_path: 
     stored = len(re.findall(r"^event=check .*outcome=(new|changed)", log, re.M))
     status = run_cli("status", db=store_target, config=config)
     assert f"all time: {stored} versions" in status.stdout, (status.stdout, log[-2000:])
+
+
+def test_processes_discovering_the_same_feeds_track_each_article_once(
+    newsroom, pg_url: str, tmp_path: Path
+) -> None:
+    """Three `check` processes start together on a new PostgreSQL database whose config
+    lists the newsroom's feeds: all poll the same feeds and meet the same new articles,
+    outlets and feeds at once; none fails, and each is stored once (it failed one run in
+    five with two processes, a unique key violated, before the inserts gave way)."""
+    import subprocess
+    import sys
+
+    _, server = newsroom
+    config = tmp_path / "c.toml"
+    config.write_text(no_host_delay(server.outlet_config_toml()), encoding="utf-8")
+    argv = [sys.executable, "-m", "monitor", "--db", pg_url, "--config", str(config), "check"]
+    for _ in range(2):
+        trio = [
+            subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+        ]
+        for proc in trio:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, (out.decode()[-2000:], err.decode()[-2000:])
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        urls = [u for (u,) in conn.execute("SELECT url FROM articles")]
+        outlets = [n for (n,) in conn.execute("SELECT name FROM outlets")]
+        feeds = [u for (u,) in conn.execute("SELECT url FROM feeds")]
+    assert len(urls) == len(set(urls)) > 10
+    assert len(outlets) == len(set(outlets)) == 4 and len(feeds) == len(set(feeds)) > 4
