@@ -330,7 +330,12 @@ def status(app: AppContext) -> None:
     from monitor.store.retention import database_size, human_bytes, stored_size
 
     if app.db_url is not None:
-        click.echo(f"database size: {human_bytes(stored_size(app.read_db))} (PostgreSQL)")
+        days = app.read_db.fetch_days()  # type: ignore[attr-defined]
+        span = f"{days[0]} to {days[-1]}" if days else "none yet"
+        click.echo(
+            f"database size: {human_bytes(stored_size(app.read_db))} (PostgreSQL; fetches by"
+            f" day: {plural(len(days), 'partition')}, {span})"
+        )
     else:
         main_size, wal_size = database_size(app.db_path)
         click.echo(

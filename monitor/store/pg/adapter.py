@@ -131,5 +131,9 @@ class PgDatabase:
             partitions.create_day(self.conninfo, day)
             self._days.add(day)
 
+    def fetch_days(self) -> list:
+        """The days ``fetches`` has a partition for, oldest first (for ``status``)."""
+        return sorted(partitions.existing_days(self.raw))
+
     def close(self) -> None:
         self.raw.close()
