@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 from psycopg import pq
 from psycopg.adapt import Dumper, Loader
-from psycopg.types.string import StrDumper
+from psycopg.types.string import StrDumperUnknown
 
 from monitor.store.pg import partitions
 from monitor.store.pg.sql import translate
@@ -46,7 +46,9 @@ class _BoolDumper(Dumper):
         return b"1" if obj else b"0"
 
 
-class _TextDumper(StrDumper):
+class _TextDumper(StrDumperUnknown):
+    """psycopg's own (type left for the server to infer), without NUL characters."""
+
     def dump(self, obj: Any) -> Any:
         return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
 

@@ -227,3 +227,25 @@ def test_article_monitor_db_selects_postgresql(pg_url: str, tmp_path: Path) -> N
     assert status.returncode == 0, status.stderr
     assert "database: postgresql:///" in status.stdout and "1 article" in status.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_text_with_a_nul_character_is_stored_without_it(pg_url: str) -> None:
+    """PostgreSQL text cannot hold NUL (SQLite can): a page's stray NUL is dropped on the way
+    in instead of failing the whole check; the rest of the text is kept as it was."""
+    db = store.open_db(pg_url)
+    article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-12-06T00:00:00Z")
+    from monitor.store import versions
+
+    versions.insert_version(
+        db,
+        article_id,
+        {
+            "captured_at": "2026-12-06T00:00:00Z",
+            "title": "Nul\x00 here",
+            "byline": "",
+            "body": "One\x00 sentence.",
+            "content_hash": "h",
+        },
+    )
+    row = db.execute("SELECT title, body FROM versions WHERE article_id = ?", (article_id,))
+    assert row.fetchone() == ("Nul here", "One sentence.")
