@@ -18,11 +18,10 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ENV = "ARTICLE_MONITOR_TEST_PG"
-TEMPLATE = "am_template"
 
 
 class Unavailable(Exception):
@@ -34,6 +33,8 @@ class Server:
     """A server the tests may create databases on; ``url(name)`` reaches one."""
 
     base_url: str  # postgresql:///postgres?host=... or the URL from ARTICLE_MONITOR_TEST_PG
+    #: the schema's template, named per session so two sessions on one server never meet
+    template: str = field(default_factory=lambda: f"am_template_{uuid.uuid4().hex[:8]}")
 
     def url(self, dbname: str) -> str:
         head, sep, query = self.base_url.partition("?")
@@ -49,7 +50,7 @@ class Server:
     def fresh_database(self) -> str:
         """A new database holding the current schema; its URL."""
         name = f"am_{uuid.uuid4().hex[:12]}"
-        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {self.template} STRATEGY FILE_COPY")
         return self.url(name)
 
     def drop(self, url: str) -> None:
@@ -60,9 +61,10 @@ class Server:
     def prepare_template(self) -> None:
         from monitor.store.pg import open_pg
 
-        self.admin(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
-        self.admin(f"CREATE DATABASE {TEMPLATE} LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
-        open_pg(self.url(TEMPLATE)).close()
+        self.admin(
+            f"CREATE DATABASE {self.template} LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+        )
+        open_pg(self.url(self.template)).close()
 
 
 def binaries() -> Path:
@@ -103,7 +105,10 @@ def throwaway_server() -> Iterator[Server]:
     if os.environ.get(ENV):
         server = Server(os.environ[ENV])
         server.prepare_template()
-        yield server
+        try:
+            yield server
+        finally:
+            server.drop(server.url(server.template))
         return
     bindir, prefix = binaries(), _as_user()
     root = Path(tempfile.mkdtemp(prefix="am-pg-"))
