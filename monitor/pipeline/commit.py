@@ -132,9 +132,14 @@ def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered 
     canonical; comparing against the stale latest version would store a duplicate.
     """
     job = gathered.job
+    # On PostgreSQL another process may commit the same article: its row lock makes
+    # the second writer wait, then read (below) what the first stored.
+    store.lock_article(db, job.article.id)
     row = store.find_article(db, job.article.id) or store.find_article(db, job.article.url)
     if row is None:
         return gathered
+    if int(row["id"]) != job.article.id:
+        store.lock_article(db, int(row["id"]))
     article = store.article_row(db, int(row["id"]))
     # versions are never rewritten, so the latest one's id says whether it moved on
     # (and spares rebuilding its body on every check)

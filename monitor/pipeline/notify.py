@@ -43,6 +43,7 @@ from monitor.net.guard import GuardedBackend, check_host, deadline_scope
 from monitor.net.tls import LazyTLSPool, transport_shell
 from monitor.store import outbox
 from monitor.store.outbox import ChangeInfo, OutboxRow
+from monitor.store.pg import is_postgres, is_postgres_url
 from monitor.times import iso, utcnow
 
 #: Longest wait between two looks at the database when a target has nothing due.
@@ -276,7 +277,9 @@ class NotificationService:
         clock: Clock = utcnow,
         post: Poster | None = None,
     ) -> None:
-        self.db_path, self.settings, self.clock = Path(db_path), settings, clock
+        # a PostgreSQL URL stays a string (a Path would fold its "///")
+        self.db_path = db_path if is_postgres_url(db_path) else Path(db_path)
+        self.settings, self.clock = settings, clock
         self._poster = HttpPoster(settings) if post is None else None
         self._post: Poster = post or self._poster  # type: ignore[assignment]
         self._stop = threading.Event()
@@ -323,5 +326,7 @@ class NotificationService:
 
 def start_notifications(db: sqlite_utils.Database, settings: Settings) -> NotificationService:
     """Start delivery threads for ``settings.notify`` against the file ``db`` is open on."""
+    if is_postgres(db):
+        return NotificationService(db.conninfo, settings).start()
     path = db.execute("PRAGMA database_list").fetchone()[2]
     return NotificationService(path, settings).start()

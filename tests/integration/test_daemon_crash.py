@@ -5,13 +5,13 @@ edit that stayed live while the daemon ran long enough is stored."""
 from __future__ import annotations
 
 import random
-import sqlite3
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from monitor import store
 from monitor.config import load_settings
 from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
@@ -46,7 +46,9 @@ class _Clockwork(threading.Thread):
         self.done.set()
 
 
-def _run_and_kill(db: Path, config: Path, log: Path, clockwork: _Clockwork) -> tuple[list, int]:
+def _run_and_kill(
+    db: Path | str, config: Path, log: Path, clockwork: _Clockwork
+) -> tuple[list, int]:
     """Start/kill the daemon until the newsroom is done; (ready, killed) windows, kill count."""
     rng = random.Random(20261125)
     windows: list[tuple[float, float]] = []
@@ -115,12 +117,15 @@ def _expected_hashes(edits: list[ScriptedEdit], sites: dict[str, str], config: P
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path, newsroom) -> None:
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
+    tmp_path: Path, newsroom, store_target: str
+) -> None:
     """15+ SIGKILLs (also during start-up) while stories change: the database stays intact,
-    no version is stored twice in a row, and every edit live long enough is stored."""
+    no version is stored twice in a row, and every edit live long enough is stored; on
+    SQLite and on PostgreSQL."""
     room, server = newsroom
     config = daemon_config(tmp_path / "c.toml", server.outlet_config_toml())
-    db_path = tmp_path / "m.db"
+    db_path = store_target
     clockwork = _Clockwork(room)
     began = time.monotonic()
     clockwork.start()
@@ -128,8 +133,9 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path, 
     assert time.monotonic() - began < 180
     assert kills >= 15
 
-    db = sqlite3.connect(db_path)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db = store.open_db(db_path)
+    if not getattr(db, "is_postgres", False):
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert not db.execute(
         "SELECT article_id, version_number FROM versions "
         "GROUP BY article_id, version_number HAVING COUNT(*) > 1"
@@ -138,7 +144,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path, 
         """SELECT article_id, version_number FROM (
              SELECT article_id, version_number, content_hash,
                     LAG(content_hash) OVER (PARTITION BY article_id ORDER BY version_number) AS prev
-             FROM versions) WHERE content_hash = prev"""
+             FROM versions) AS v WHERE content_hash = prev"""
     ).fetchall()
     assert repeats == []
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -38,8 +37,9 @@ class Recorder:
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = store.open_db(tmp_path / "m.db")
+def db(store_target: str):
+    """Two outlets with an article each, on SQLite and on PostgreSQL."""
+    database = store.open_db(store_target)
     with store.transaction(database):
         for name in ("capitol", "harbor"):
             outlet = feedstore.ensure_outlet(database, name)
