@@ -27,6 +27,11 @@ Decisions a reviewer should know about:
   (404/410) is a silent change.
 - Summaries and evidence name versions by the article's own numbers (1, 2, 3…):
   ``revert_to`` is a version number, never a row id.
+- On a live blog (``live``: the new version's posts), a post whose every paragraph is
+  new is ``live_update``, never silent; an edit, addition or removal in an earlier post
+  or in the summary above the posts is classified as on any article. Posts that drop
+  off the bottom of the page while new ones arrive at the top (the page shows the
+  latest N posts) are part of the ``live_update``.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ from monitor.models import (
     Classification,
     Evidence,
     FieldDiff,
+    LiveBlog,
+    ParagraphOp,
     VersionDiff,
 )
 from monitor.sentences import sentences as _sentences
@@ -112,16 +119,22 @@ def is_substantive(kinds: Iterable[str]) -> bool:
     return any(k not in NON_SUBSTANTIVE_KINDS for k in kinds)
 
 
-def classify(diff: VersionDiff, *, revert_to: int | None = None) -> Classification:
+def classify(
+    diff: VersionDiff, *, revert_to: int | None = None, live: LiveBlog | None = None
+) -> Classification:
     """Kinds (vocabulary order), evidence, silent flag and a one-line summary of a diff.
 
     ``revert_to``: the number (the article's own: 1, 2, 3…) of an earlier, non-latest
     version the new one equals (the store knows the history; the diff does not).
+    ``live``: the new version's posts, when the page is a live blog.
     """
     evidence: list[Evidence] = []
     _title(diff.title, evidence)
     _byline(diff.byline, evidence)
+    posted = _live_posts(diff.paragraphs, live, evidence) if live is not None else set()
     for op in diff.paragraphs:
+        if id(op) in posted:
+            continue
         if op.kind == "added" and op.new is not None:
             _added_paragraph(op.new, evidence)
         elif op.kind == "removed" and op.old is not None:
@@ -141,8 +154,41 @@ def classify(diff: VersionDiff, *, revert_to: int | None = None) -> Classificati
         evidence = [e for e in evidence if e.kind != "minor"]
     kinds = tuple(k for k in CHANGE_KINDS if any(e.kind == k for e in evidence))
     uncovered = _uncovered(evidence)
-    summary = _summary(diff, evidence, uncovered)
+    summary = _summary(diff, evidence, uncovered, posted)
     return Classification(kinds, tuple(evidence), bool(uncovered), summary)
+
+
+def _live_posts(ops: tuple[ParagraphOp, ...], live: LiveBlog, evidence: list[Evidence]) -> set[int]:
+    """Evidence for the live blog's new posts; the ids of the ops they account for."""
+    by_post: dict[int, list[ParagraphOp]] = {}
+    for op in ops:
+        post = live.post_of(op.new_index) if op.new_index is not None else None
+        if post is not None:
+            by_post.setdefault(post, []).append(op)
+    taken: set[int] = set()
+    for post in sorted(by_post):
+        members = by_post[post]
+        if all(op.kind == "added" and op.new is not None for op in members):
+            text = "\n\n".join(op.new or "" for op in members)
+            evidence.append(Evidence("live_update", "body", members[0].new or "", None, text))
+            taken.update(id(op) for op in members)
+    if taken:
+        taken.update(id(op) for op in _rolled_off(ops))
+    return taken
+
+
+def _rolled_off(ops: tuple[ParagraphOp, ...]) -> list[ParagraphOp]:
+    """Removed paragraphs that were the old page's last ones (its oldest posts, pushed
+    to a next page by new posts at the top)."""
+    old_count = sum(op.old_index is not None for op in ops)
+    removed = sorted((op for op in ops if op.kind == "removed" and op.old_index is not None),
+                     key=lambda op: op.old_index or 0)  # fmt: skip
+    tail: list[ParagraphOp] = []
+    for op in reversed(removed):
+        if op.old_index != old_count - len(tail) - 1:
+            break
+        tail.append(op)
+    return tail
 
 
 def _uncovered(evidence: list[Evidence]) -> list[Evidence]:
@@ -380,7 +426,9 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _summary(diff: VersionDiff, evidence: list[Evidence], uncovered: list[Evidence]) -> str:
+def _summary(
+    diff: VersionDiff, evidence: list[Evidence], uncovered: list[Evidence], posted: set[int]
+) -> str:
     kinds = {e.kind for e in evidence}
     first = {e.kind: e for e in reversed(evidence)}
     parts: list[str] = []
@@ -388,7 +436,7 @@ def _summary(diff: VersionDiff, evidence: list[Evidence], uncovered: list[Eviden
         parts.append(
             f'Headline changed: "{_short(diff.title.old, 50)}" → "{_short(diff.title.new, 50)}"'
         )
-    counts = Counter(p.kind for p in diff.paragraphs if p.kind != "equal")
+    counts = Counter(p.kind for p in diff.paragraphs if p.kind != "equal" and id(p) not in posted)
     body = [
         f"{n} paragraph{'s' if n > 1 else ''} {kind}"
         for kind in ("added", "removed", "changed", "moved")
@@ -410,6 +458,8 @@ def _summary(diff: VersionDiff, evidence: list[Evidence], uncovered: list[Eviden
         parts.append(f"numbers: {_short(first['numbers'].text, 40)}")
     if "revert" in kinds:
         parts.append(f"reverts to version {first['revert'].new}")
+    if n := sum(e.kind == "live_update" for e in evidence):
+        parts.insert(0, f"{n} new live post{'s' if n > 1 else ''}")
     if not parts:
         parts.append("Minor edit (case, punctuation or typo)" if kinds else "No change")
     summary = "; ".join(parts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import sqlite_utils
@@ -24,10 +24,9 @@ from monitor.models import Article, Classification, FetchResult
 from monitor.pipeline import reread
 from monitor.pipeline.gather import Gathered, Job
 from monitor.pipeline.reread import needs_reread, rules_of, store_reread
-from monitor.policy.schedule import error_backoff, next_check
+from monitor.policy.schedule import error_backoff, next_check, next_live_check
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
-from monitor.urls import choose_canonical
 
 #: Base delay for per-article error backoff.
 ERROR_BASE_DELAY = 300.0
@@ -142,12 +141,31 @@ def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered 
 
 
 def _schedule_healthy(
-    job: Job, now: datetime, settings: Settings, rng: random.Random, *, changed: bool
+    job: Job,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+    *,
+    changed: bool,
+    live: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    last_changed = (
-        now if changed else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
-    )
-    due = next_check(now, last_changed, settings.schedule, rng)
+    """The next visit of an article read fine; ``live``: the live-blog fields just read
+    (None: as stored), since a live blog runs on its own schedule until it ends."""
+    row = job.article
+    live = live if live is not None else {"kind": row.kind, "live_post_at": row.live_post_at,
+                                          "live_ended_at": row.live_ended_at}  # fmt: skip
+    if live["kind"] == "live":
+        post, ended = live["live_post_at"], live["live_ended_at"]
+        due = next_live_check(
+            now,
+            parse_iso(str(post)) if post else now,
+            _time_or_none(ended),
+            settings.schedule,
+            rng,
+        )
+    else:
+        last_changed = now if changed else parse_iso(row.last_changed_at or row.first_seen_at)
+        due = next_check(now, last_changed, settings.schedule, rng)
     return {
         "last_checked_at": iso(now),
         "next_check_at": iso(due) if due else None,
@@ -155,6 +173,24 @@ def _schedule_healthy(
         "consecutive_errors": 0,
         "last_error": None,
     }
+
+
+def _time_or_none(value: object) -> datetime | None:
+    try:
+        moment = parse_iso(str(value)) if value else None
+    except ValueError:  # a coverageEndTime no one could read ends nothing
+        return None
+    # a time without an offset is taken as UTC, as every stored time is
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def _live_fields(job: Job, article: Article, now: datetime, posted: bool) -> dict[str, object]:
+    """The articles' live-blog columns after reading ``article``; ``posted``: it shows
+    a new post (or is the first read)."""
+    if article.live is None:
+        return {"kind": "article", "live_post_at": None, "live_ended_at": None}
+    last = iso(now) if posted or not job.article.live_post_at else job.article.live_post_at
+    return {"kind": "live", "live_post_at": last, "live_ended_at": article.live.ended_at}
 
 
 def _unchanged(
@@ -165,10 +201,12 @@ def _unchanged(
     settings: Settings,
     rng: random.Random,
     outcome: str,
+    *,
+    live: dict[str, object] | None = None,
 ) -> CheckResult:
     store.record_fetch(db, fetch, article_id=job.article.id)
-    fields = _schedule_healthy(job, now, settings, rng, changed=False)
-    fields["suspect_count"] = 0
+    fields = _schedule_healthy(job, now, settings, rng, changed=False, live=live)
+    fields.update(live or {}, suspect_count=0)
     if fetch.etag or fetch.last_modified:
         fields.update(etag=fetch.etag, last_modified=fetch.last_modified)
     store.update_article(db, job.article.id, **fields)
@@ -270,7 +308,8 @@ def _fetched(
     assert article is not None and gathered.content_hash is not None
     article_id = job.article.id
     if job.latest is None:
-        canonical = choose_canonical(job.article.url, article.canonical_url)
+        # only a canonical page checked to serve this article (monitor.pipeline.variants)
+        canonical = gathered.canonical or job.article.url
         if canonical != job.article.url:
             article_id = store.rekey_article(db, article_id, canonical)
             # A merge may land on an article that already has versions.
@@ -293,7 +332,8 @@ def _fetched(
     if latest is not None and gathered.content_hash == latest.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
-        result = _unchanged(db, job, fetch, now, settings, rng, "unchanged")
+        live = _live_fields(job, article, now, posted=False)
+        result = _unchanged(db, job, fetch, now, settings, rng, "unchanged", live=live)
         if rebased is None:
             return result
         return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
@@ -351,26 +391,21 @@ def _new_version(
     version = versions.insert_version(
         db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
     )
-    fields = _schedule_healthy(job, now, settings, rng, changed=True)
-    fields.update(
-        etag=fetch.etag,
-        last_modified=fetch.last_modified,
-        suspect_count=0,
-        last_changed_at=iso(now),
-    )
-    store.update_article(db, article_id, **fields)
     if latest is None:
+        _schedule_new_version(db, job, fetch, article, now, settings, rng, posted=True)
         return CheckResult(article_id, job.article.url, "new", version_id=version.id)
     revert_of = versions.earlier_version_with_hash(db, article_id, digest, version.id)
     if revert_of == latest.id:
         revert_of = None
     # people read versions by the article's own numbers; the row id stays in the column
     revert_to = versions.version_number(db, revert_of) if revert_of is not None else None
-    verdict = classify(diff_versions(latest, version), revert_to=revert_to)
+    verdict = classify(diff_versions(latest, version), revert_to=revert_to, live=article.live)
     if not verdict.kinds:  # only a date outside the diffed fields moved
         verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":
         verdict = _with_restored(verdict, fetch)
+    posted = "live_update" in verdict.kinds
+    _schedule_new_version(db, job, fetch, article, now, settings, rng, posted=posted)
     change_id = versions.insert_change(
         db,
         article_id,
@@ -390,6 +425,29 @@ def _new_version(
         kinds=verdict.kinds,
         silent=verdict.silent,
     )
+
+
+def _schedule_new_version(
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    article: Article,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+    *,
+    posted: bool,
+) -> None:
+    live = _live_fields(job, article, now, posted)
+    fields = _schedule_healthy(job, now, settings, rng, changed=True, live=live)
+    fields.update(
+        live,
+        etag=fetch.etag,
+        last_modified=fetch.last_modified,
+        suspect_count=0,
+        last_changed_at=iso(now),
+    )
+    store.update_article(db, job.article.id, **fields)
 
 
 def _with_restored(verdict: Classification, fetch: FetchResult) -> Classification:

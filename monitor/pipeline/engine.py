@@ -235,9 +235,12 @@ class Engine:
             gathered = Gathered(job=job, fetch=failed)
         self.post(_ArticleDone(gathered, host, self._crawl_delay(job.article.url)))
 
-    def _read_again(self, job: Job, fetch: FetchResult, host: str, replans: int) -> None:
+    def _read_again(
+        self, job: Job, fetch: FetchResult, host: str, replans: int, canonical: str | None
+    ) -> None:
         try:
-            gathered = read(job, fetch)
+            # a fetch of the canonical page stays that page's (monitor.pipeline.variants)
+            gathered = replace(read(job, fetch), canonical=canonical)
         except Exception as exc:
             gathered = Gathered(job=job, fetch=fetch, extract_error=one_line(repr(exc)))
         self.post(_ArticleDone(gathered, host, None, replans))
@@ -295,7 +298,12 @@ class Engine:
             return
         fresh = make_job(self.db, self.settings, int(row["id"]), with_stored=replan.with_stored)
         self._pool.submit(
-            self._read_again, fresh, replan.gathered.fetch, done.host, done.replans + 1
+            self._read_again,
+            fresh,
+            replan.gathered.fetch,
+            done.host,
+            done.replans + 1,
+            replan.gathered.canonical,
         )
 
     def _report(self, result: CheckResult) -> None:

@@ -378,6 +378,15 @@ def _m11_revert_numbers(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m_live_blogs(db: sqlite_utils.Database) -> None:
+    # Live blogs (monitor.extract.live) are revisited on their own schedule until they
+    # end: kind 'live' while the latest read is a live blog; live_post_at: when a new
+    # post was last seen; live_ended_at: the page's coverageEndTime (UTC ISO 8601).
+    db.execute("ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'article'")
+    db.execute("ALTER TABLE articles ADD COLUMN live_post_at TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN live_ended_at TEXT")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_daemon_hosts,
@@ -390,4 +399,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m9_read_fallbacks,
     _m10_discovery_caps_and_no_credentials,
     _m11_revert_numbers,
+    _m_live_blogs,
 )

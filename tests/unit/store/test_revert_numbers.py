@@ -12,7 +12,8 @@ import sqlite_utils
 from monitor import store
 from monitor.store.migrations import MIGRATIONS
 
-BEFORE = len(MIGRATIONS) - 1  # the schema before the revert-number migration
+# the schema before the revert-number migration (later migrations may follow it)
+BEFORE = [m.__name__ for m in MIGRATIONS].index("_m11_revert_numbers")
 
 
 def _old_database(path: Path) -> None:
