@@ -80,6 +80,8 @@ class Article:
     cut: tuple[str, ...] = ()
     #: set when the page is a live blog (not part of the content hash)
     live: LiveBlog | None = None
+    #: the page's AMP variant (``rel=amphtml``): the same article at another address
+    amp_url: str | None = None
 
     @property
     def body_text(self) -> str:

@@ -27,6 +27,7 @@ from monitor.extract.limits import PAGE_CUT, bound_page
 from monitor.extract.live import live_blog
 from monitor.extract.meta import (
     LinkedData,
+    amp_url,
     canonical_url,
     clean_byline,
     join_authors,
@@ -96,6 +97,7 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
         published_at=read_time(root, selectors.get("published"), ld.published, PUBLISHED_METAS),
         modified_at=read_time(root, selectors.get("modified"), ld.modified, MODIFIED_METAS),
         canonical_url=canonical_url(root, url),
+        amp_url=amp_url(root, url),
         extractor=extractor,
         cut=(PAGE_CUT,) if page.cut else (),
         live=live[1] if live is not None else None,

@@ -185,6 +185,16 @@ def canonical_url(root: Any, base: str) -> str | None:
     return _absolute(base, og) if og else None
 
 
+def amp_url(root: Any, base: str) -> str | None:
+    """<link rel="amphtml">: the page's AMP variant, resolved against the page URL."""
+    for link in xpath(root, "//link[@href]"):
+        if "amphtml" in (link.get("rel") or "").lower().split():
+            href = link.get("href", "").strip()
+            if href:
+                return _absolute(base, href)
+    return None
+
+
 def _absolute(base: str, href: str) -> str | None:
     try:
         url = urljoin(base or "", href.strip())

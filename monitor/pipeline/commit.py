@@ -27,6 +27,7 @@ from monitor.pipeline.reread import needs_reread, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check, next_live_check
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
+from monitor.urls import BadURL, canonicalize_url, same_site
 
 #: Base delay for per-article error backoff.
 ERROR_BASE_DELAY = 300.0
@@ -388,6 +389,7 @@ def _new_version(
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
+    _remember_amp(db, article_id, job.article.url, article)
     version = versions.insert_version(
         db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
     )
@@ -425,6 +427,21 @@ def _new_version(
         kinds=verdict.kinds,
         silent=verdict.silent,
     )
+
+
+def _remember_amp(
+    db: sqlite_utils.Database, article_id: int, url: str, article: Article
+) -> None:
+    """The AMP address the page names (``rel=amphtml``) leads to this article: adding it
+    later finds the article tracked (monitor.pipeline.variants)."""
+    if not article.amp_url:
+        return
+    try:
+        amp = canonicalize_url(article.amp_url)
+    except BadURL:
+        return
+    if amp != url and same_site(url, amp) and store.find_article(db, amp) is None:
+        store.add_alias(db, amp, article_id)
 
 
 def _schedule_new_version(
