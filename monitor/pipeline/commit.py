@@ -314,10 +314,14 @@ def _fetched(
         if canonical != job.article.url:
             article_id = store.rekey_article(db, article_id, canonical)
             # A merge may land on an article that already has versions.
+            survivor = versions.latest_version(db, article_id)
             job = replace(
                 job,
                 article=store.article_row(db, article_id),
-                latest=versions.latest_version(db, article_id),
+                latest=survivor,
+                # the rules that read the survivor's latest version, not the job's (None:
+                # "read before rules were named", which would ask for a re-read)
+                latest_rules=rules_of(db, survivor.id) if survivor is not None else None,
             )
     latest = job.latest
     reason = suspect_reason(article, latest.body if latest else None)

@@ -296,6 +296,13 @@ class Engine:
         if row is None or done.replans >= MAX_REPLANS:
             self._articles.pop(job.article.id, None)  # still due: checked again next turn
             return
+        if int(row["id"]) != job.article.id:
+            # merged into its canonical article: the slot moves to the survivor, unless
+            # the survivor's own check is in flight (it commits; this one is dropped)
+            self._articles.pop(job.article.id, None)
+            if int(row["id"]) in self._articles:
+                return
+            self._articles[int(row["id"])] = done.host
         fresh = make_job(self.db, self.settings, int(row["id"]), with_stored=replan.with_stored)
         self._pool.submit(
             self._read_again,

@@ -196,3 +196,36 @@ def test_newsroom_live_blog_gains_posts_at_the_top(newsroom) -> None:
     after = page()
     assert "Power is out" not in before and "Power is out" in after
     assert after.index("Power is out") < after.index("Winds reached")
+
+
+def _story(paragraphs: tuple[str, ...], canonical: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<html><head><title>Tram line opens</title><link rel="canonical" href="{canonical}">'
+        f"</head><body><article><h1>Tram line opens</h1>{body}</article></body></html>"
+    )
+
+
+def test_a_variant_merged_into_an_edited_article_finishes_the_pass(
+    config_file: Path, tmp_path: Path
+) -> None:
+    """An AMP URL checked after its article was edited: the check reads the canonical page,
+    records the edit once on the article, and the pass ends (a merge that needed a
+    re-plan used to leave the variant's slot in flight forever: `check` never returned)."""
+    from tests.support.httpserver import TestServer, text
+
+    first = ("The new tram line opened on Sunday with free rides all day.",
+             "It links the station with the university in twelve minutes.")  # fmt: skip
+    edited = (first[0], first[1].replace("twelve", "fourteen"))
+    db = tmp_path / "m.db"
+    with TestServer() as server:
+        story = server.url("/tram/")
+        server.routes["/tram/"] = text(_story(first, story), "text/html")
+        assert run_cli("add", story, db=db, config=config_file).code == 0
+        assert run_cli("check", "--all", db=db, config=config_file).code == 0
+        server.routes["/tram/"] = text(_story(edited, story), "text/html")
+        server.routes["/tram/amp/"] = text(_story(edited[:1], story), "text/html")
+        checked = run_cli("check", server.url("/tram/amp/"), db=db, config=config_file, timeout=60)
+    assert checked.code == 0, checked.stderr
+    assert _rows(db, "SELECT url FROM articles") == [(story,)]
+    assert [kinds for kinds, _, _ in _changes(db)] == [["numbers"]]

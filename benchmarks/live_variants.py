@@ -1,0 +1,135 @@
+"""False silent edits on live blogs and page variants, ours beside a baseline (issue 10 items 3, 4).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/live_variants.py [--baseline-ref REF]
+
+The pages are the newsroom's specials (``monitor/newsroom/specials.py``, served by this
+checkout): a live blog that gains posts (steps 1 and 3) and has an earlier post's figure
+edited without a note (step 2: the one true silent edit), an article whose AMP,
+``?outputType=amp`` and print variants are added after it, and four pages with a broken
+``rel=canonical``. Each monitor, "ours" (this checkout) and "baseline" (``--baseline-ref``,
+default the merge base with ``main``, unpacked with ``git archive``), is driven through
+its own CLI (``python -m monitor``) against a fresh newsroom. Target: 0 false silent edits,
+1 true silent edit found, 0 changes on variants and broken canonicals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.daemon_bench import baseline_tree  # noqa: E402
+from monitor.newsroom import Newsroom, serve_newsroom, specials  # noqa: E402
+
+CONFIG = "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n"
+
+
+def cli(code: Path, work: Path, *args: str) -> str:
+    """One command of the monitor in ``code``; its stdout (a failure stops the run)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_MONITOR_")}
+    env["PYTHONPATH"] = str(code)
+    argv = [sys.executable, "-m", "monitor", "--db", str(work / "m.db"),
+            "--config", str(work / "c.toml"), *args]  # fmt: skip
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=code, timeout=300)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed under {code}:\n{proc.stderr[-2000:]}")
+    return proc.stdout
+
+
+def changes(work: Path, since: int = 0) -> list[tuple[int, list[str], int]]:
+    with sqlite3.connect(work / "m.db") as conn:
+        rows = conn.execute(
+            "SELECT id, kinds, silent FROM changes WHERE id > ? ORDER BY id", (since,)
+        ).fetchall()
+    return [(i, json.loads(k), s) for i, k, s in rows]
+
+
+def live_blog(code: Path, work: Path) -> dict[str, int]:
+    """Steps 1 and 3 add posts (no silent edit due), step 2 edits a figure (one due)."""
+    room = Newsroom(seed=0)
+    with serve_newsroom(room, host="127.0.0.1") as server:
+        url = server.base_urls[specials.OUTLET] + specials.LIVE_PATH
+        cli(code, work, "add", url)
+        cli(code, work, "check", url)
+        false_silent = found = live = 0
+        for step in (1, 2, 3):
+            room.advance()
+            last = max((i for i, _, _ in changes(work)), default=0)
+            cli(code, work, "check", url)
+            new = changes(work, last)
+            live += sum("live_update" in k for _, k, _ in new)
+            silent = sum(s for _, _, s in new)
+            if step == 2:
+                found += min(silent, 1)
+                false_silent += max(silent - 1, 0)
+            else:
+                false_silent += silent
+    return {"false silent edits": false_silent, "true silent edit found (of 1)": found,
+            "live_update changes (of 2)": live}  # fmt: skip
+
+
+def variants(code: Path, work: Path) -> dict[str, int]:
+    """Every change here is false: variants of a tracked article and broken canonicals."""
+    room = Newsroom(seed=0)
+    with serve_newsroom(room, host="127.0.0.1") as server:
+        base = server.base_urls[specials.OUTLET]
+        cli(code, work, "add", base + specials.BRIDGE_PATH)
+        cli(code, work, "check", "--all")
+        for path in (specials.AMP_PATH, specials.BRIDGE_PATH + "?outputType=amp",
+                     specials.PRINT_PATH):  # fmt: skip
+            cli(code, work, "add", base + path)
+            cli(code, work, "check", "--all")
+        variant_changes = changes(work)
+        broken = [base + path for path in specials.BROKEN_CANONICALS]
+        last = max((i for i, _, _ in variant_changes), default=0)
+        cli(code, work, "add", *broken)
+        for _ in range(2):
+            cli(code, work, "check", "--all")
+        broken_changes = changes(work, last)
+        with sqlite3.connect(work / "m.db") as conn:
+            kept = {u for (u,) in conn.execute("SELECT url FROM articles")}
+    return {
+        "variant: changes": len(variant_changes),
+        "variant: false silent edits": sum(s for _, _, s in variant_changes),
+        "broken canonical: changes": len(broken_changes),
+        "broken canonical: false silent edits": sum(s for _, _, s in broken_changes),
+        "broken canonical: URL kept (of 4)": sum(u in kept for u in broken),
+    }
+
+
+def side(code: Path) -> dict[str, int]:
+    figures: dict[str, int] = {}
+    for scenario in (live_blog, variants):
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            (work / "c.toml").write_text(CONFIG, encoding="utf-8")
+            figures.update({f"{scenario.__name__}: {k}": v for k, v in scenario(code, work).items()})
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--baseline-ref", default=None, help="default: merge base with main")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        ref, tree = baseline_tree(args.baseline_ref, Path(tmp) / "baseline")
+        ours, baseline = side(REPO), side(tree)
+    width = max(map(len, ours))
+    print(f"{'':{width}}  {'ours':>6}  {'baseline ' + ref:>20}")
+    for key, value in ours.items():
+        print(f"{key:{width}}  {value:>6}  {baseline.get(key, '-'):>20}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
