@@ -34,13 +34,25 @@ from monitor.newsroom import Newsroom, serve_newsroom, specials  # noqa: E402
 CONFIG = "[fetch]\nallow_private_addresses = true\nmin_host_delay = 0\n"
 
 
+#: a command running this long is stuck (the baseline's `check` can hang on a merge)
+TIMEOUT = 90.0
+HUNG: dict[Path, int] = {}
+
+
 def cli(code: Path, work: Path, *args: str) -> str:
-    """One command of the monitor in ``code``; its stdout (a failure stops the run)."""
+    """One command of the monitor in ``code``; its stdout (a failure stops the run, a
+    hang is counted and the run goes on)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_MONITOR_")}
     env["PYTHONPATH"] = str(code)
     argv = [sys.executable, "-m", "monitor", "--db", str(work / "m.db"),
             "--config", str(work / "c.toml"), *args]  # fmt: skip
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=code, timeout=300)
+    try:
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, env=env, cwd=code, timeout=TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        HUNG[code] = HUNG.get(code, 0) + 1
+        return ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(args)} failed under {code}:\n{proc.stderr[-2000:]}")
     return proc.stdout
@@ -114,6 +126,7 @@ def side(code: Path) -> dict[str, int]:
             work = Path(tmp)
             (work / "c.toml").write_text(CONFIG, encoding="utf-8")
             figures.update({f"{scenario.__name__}: {k}": v for k, v in scenario(code, work).items()})
+    figures["commands stopped after 90 s (hung)"] = HUNG.get(code, 0)
     return figures
 
 
