@@ -150,6 +150,19 @@ def corpus_live() -> dict[str, tuple[int, int, int]]:
     return {half: (a, b, c) for half, (a, b, c) in counts.items()}
 
 
+def corpus_variants() -> tuple[int, int]:
+    """Real article URLs that ``is_variant`` would take for AMP, mobile or print pages."""
+    from monitor.pipeline.variants import is_variant
+    from tests.support.paths import CORPUS
+
+    truth = CORPUS / "pages" / "scrapinghub-aeb" / "ground-truth.json"
+    if not truth.is_file():
+        return 0, 0
+    entries = json.loads(truth.read_text(encoding="utf-8")).values()
+    urls = [e["url"] for e in entries if isinstance(e, dict) and e.get("url")]
+    return sum(map(is_variant, urls)), len(urls)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--baseline-ref", default=None, help="default: merge base with main")
@@ -166,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nreal pages (../shared/corpus) read as live blogs, ours (the baseline has no live blogs):")
         for half, (pages, live, marked) in corpus_live().items():
             print(f"  {half:<8} {live} of {pages} pages ({marked} marked LiveBlogPosting)")
+        taken, urls = corpus_variants()
+        print(f"real article URLs (scrapinghub ground truth) taken for variants: {taken} of {urls}")
     return 0
 
 

@@ -35,7 +35,7 @@ _VARIANT_HOSTS = ("m.", "mobile.", "amp.", "print.")
 
 def is_variant(url: str) -> bool:
     """True for an AMP, mobile or print address (by its shape alone)."""
-    return unvaried(url) != url
+    return unvaried(url) != urlunsplit(urlsplit(url)._replace(fragment=""))
 
 
 def unvaried(url: str) -> str:
