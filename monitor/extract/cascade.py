@@ -87,7 +87,7 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
     # the headline is often inside the article container; it is not a paragraph
     body = tuple(p for p in body if p != title)
     # posts repeating the headline are dropped by normalize, which keeps the post ranges
-    live = live_blog(root, body)
+    live = live_blog(root, body, ld.live)
     if live is not None:
         body = live[0]
     return Article(

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from monitor.extract.meta import _load_json, _types, _walk, text_of, xpath
+from monitor.extract.meta import text_of
 from monitor.extract.normalize import clean_text
 from monitor.models import LiveBlog
 
@@ -38,13 +38,15 @@ _POST_BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote", "pre")
 _FURNITURE_ANCESTORS = frozenset({"aside", "nav", "footer"})
 
 
-def live_blog(root: Any, summary: tuple[str, ...]) -> tuple[tuple[str, ...], LiveBlog] | None:
+def live_blog(
+    root: Any, summary: tuple[str, ...], node: dict[str, Any] | None
+) -> tuple[tuple[str, ...], LiveBlog] | None:
     """The live blog's body (summary, then posts newest first) and its posts, or None.
 
     ``summary`` is what the cascade read as the body: paragraphs that belong to a post
-    are taken out of it, the rest is the summary above the posts.
+    are taken out of it, the rest is the summary above the posts. ``node``: the page's
+    JSON-LD ``LiveBlogPosting`` (``meta.linked_data``), if any.
     """
-    node = _live_node(root)
     posts = _dom_posts(root)
     if posts is None:
         if node is None:
@@ -66,16 +68,6 @@ def live_blog(root: Any, summary: tuple[str, ...]) -> tuple[tuple[str, ...], Liv
 
 def _str(value: Any) -> str:
     return clean_text(value) if isinstance(value, str) else ""
-
-
-def _live_node(root: Any) -> dict[str, Any] | None:
-    for script in xpath(root, "//script[@type]"):
-        if "ld+json" not in (script.get("type") or "").lower():
-            continue
-        for node in _walk(_load_json(script.text or "")):
-            if "liveblogposting" in _types(node):
-                return node
-    return None
 
 
 Post = tuple[tuple[str, ...], str | None]
@@ -102,19 +94,33 @@ def _ld_posts(node: dict[str, Any]) -> list[Post]:
 
 def _dom_posts(root: Any) -> list[Post] | None:
     """Posts from the page's own containers, in page order; None when it shows none."""
-    marked = [
-        el for el in xpath(root, "//*[@itemprop]") if "liveblogupdate" in el.get("itemprop").lower()
-    ]
-    group = _outermost(marked) if len(marked) >= 1 else _live_group(root)
+    marked, named = _scan(root)
+    group = _outermost(marked) if marked else _live_group(named)
     if not group:
         return None
     return [(_post_paragraphs(el), _post_time(el)) for el in group]
 
 
-def _live_group(root: Any) -> list[Any]:
+def _scan(root: Any) -> tuple[list[Any], list[Any]]:
+    """One pass over the page (an XPath per test costs more): the elements microdata marks
+    ``liveBlogUpdate``, and those whose class or id mentions "live" (or "lb-")."""
+    marked, named = [], []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        prop = el.get("itemprop")
+        if prop and "liveblogupdate" in prop.lower():
+            marked.append(el)
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if "live" in names or "lb-" in names or "lb_" in names:
+            named.append(el)
+    return marked, named
+
+
+def _live_group(named: list[Any]) -> list[Any]:
     """The largest set of sibling containers named as live posts (or inside a live area)."""
     best: list[Any] = []
-    for parent in xpath(root, "//*[count(*) >= 2]"):
+    for parent in _candidate_parents(named):
         if _furniture(parent):
             continue
         groups: dict[tuple[str, str], list[Any]] = {}
@@ -130,6 +136,21 @@ def _live_group(root: Any) -> list[Any]:
             ):
                 best = members
     return best
+
+
+def _candidate_parents(named: list[Any]) -> list[Any]:
+    """Elements whose children may be live posts: the parents of elements named "live",
+    and the containers inside a live area (most pages have neither)."""
+    parents: dict[int, Any] = {}
+    for el in named:
+        parent = el.getparent()
+        if parent is not None:
+            parents.setdefault(id(parent), parent)
+        if _LIVE_AREA.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            for inner in (el, *el.iterdescendants()):
+                if isinstance(inner.tag, str) and len(inner) >= MIN_DOM_POSTS:
+                    parents.setdefault(id(inner), inner)
+    return list(parents.values())
 
 
 def _in_live_area(el: Any) -> bool:

@@ -11,7 +11,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
@@ -215,6 +215,8 @@ class LinkedData:
     published: str | None = None
     modified: str | None = None
     body: str = ""
+    #: the page's ``LiveBlogPosting`` object, when it has one (monitor.extract.live)
+    live: dict[str, Any] | None = field(default=None, compare=False)
 
 
 def _load_json(text: str) -> Any:
@@ -296,6 +298,7 @@ def linked_data(root: Any) -> LinkedData | None:
         published=_str(best.get("datePublished") or best.get("dateCreated")) or None,
         modified=_str(best.get("dateModified")) or None,
         body=html_lib.unescape(body) if isinstance(body, str) else "",
+        live=next((n for n in articles if "liveblogposting" in _types(n)), None),
     )
 
 
