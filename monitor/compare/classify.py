@@ -43,6 +43,7 @@ from functools import lru_cache
 from typing import Literal
 
 from monitor.compare.diff import CHANGED_THRESHOLD, similarity
+from monitor.compare.live import live_posts
 from monitor.compare.notes import covers, note_scope
 from monitor.compare.signals import (
     is_comment_line,
@@ -61,7 +62,6 @@ from monitor.models import (
     Evidence,
     FieldDiff,
     LiveBlog,
-    ParagraphOp,
     VersionDiff,
 )
 from monitor.sentences import sentences as _sentences
@@ -131,7 +131,7 @@ def classify(
     evidence: list[Evidence] = []
     _title(diff.title, evidence)
     _byline(diff.byline, evidence)
-    posted = _live_posts(diff.paragraphs, live, evidence) if live is not None else set()
+    posted = live_posts(diff.paragraphs, live, evidence) if live is not None else set()
     for op in diff.paragraphs:
         if id(op) in posted:
             continue
@@ -156,39 +156,6 @@ def classify(
     uncovered = _uncovered(evidence)
     summary = _summary(diff, evidence, uncovered, posted)
     return Classification(kinds, tuple(evidence), bool(uncovered), summary)
-
-
-def _live_posts(ops: tuple[ParagraphOp, ...], live: LiveBlog, evidence: list[Evidence]) -> set[int]:
-    """Evidence for the live blog's new posts; the ids of the ops they account for."""
-    by_post: dict[int, list[ParagraphOp]] = {}
-    for op in ops:
-        post = live.post_of(op.new_index) if op.new_index is not None else None
-        if post is not None:
-            by_post.setdefault(post, []).append(op)
-    taken: set[int] = set()
-    for post in sorted(by_post):
-        members = by_post[post]
-        if all(op.kind == "added" and op.new is not None for op in members):
-            text = "\n\n".join(op.new or "" for op in members)
-            evidence.append(Evidence("live_update", "body", members[0].new or "", None, text))
-            taken.update(id(op) for op in members)
-    if taken:
-        taken.update(id(op) for op in _rolled_off(ops))
-    return taken
-
-
-def _rolled_off(ops: tuple[ParagraphOp, ...]) -> list[ParagraphOp]:
-    """Removed paragraphs that were the old page's last ones (its oldest posts, pushed
-    to a next page by new posts at the top)."""
-    old_count = sum(op.old_index is not None for op in ops)
-    removed = sorted((op for op in ops if op.kind == "removed" and op.old_index is not None),
-                     key=lambda op: op.old_index or 0)  # fmt: skip
-    tail: list[ParagraphOp] = []
-    for op in reversed(removed):
-        if op.old_index != old_count - len(tail) - 1:
-            break
-        tail.append(op)
-    return tail
 
 
 def _uncovered(evidence: list[Evidence]) -> list[Evidence]:

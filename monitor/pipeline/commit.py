@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 import sqlite_utils
@@ -21,13 +21,12 @@ from monitor.compare.diff import diff_versions
 from monitor.config import Settings
 from monitor.extract.normalize import suspect_reason
 from monitor.models import Article, Classification, FetchResult
-from monitor.pipeline import reread
+from monitor.pipeline import liveblogs, reread
 from monitor.pipeline.gather import Gathered, Job
 from monitor.pipeline.reread import needs_reread, rules_of, store_reread
-from monitor.policy.schedule import error_backoff, next_check, next_live_check
+from monitor.policy.schedule import error_backoff, next_check
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
-from monitor.urls import BadURL, canonicalize_url, same_site
 
 #: Base delay for per-article error backoff.
 ERROR_BASE_DELAY = 300.0
@@ -153,17 +152,9 @@ def _schedule_healthy(
     """The next visit of an article read fine; ``live``: the live-blog fields just read
     (None: as stored), since a live blog runs on its own schedule until it ends."""
     row = job.article
-    live = live if live is not None else {"kind": row.kind, "live_post_at": row.live_post_at,
-                                          "live_ended_at": row.live_ended_at}  # fmt: skip
+    live = live if live is not None else liveblogs.stored(row)
     if live["kind"] == "live":
-        post, ended = live["live_post_at"], live["live_ended_at"]
-        due = next_live_check(
-            now,
-            parse_iso(str(post)) if post else now,
-            _time_or_none(ended),
-            settings.schedule,
-            rng,
-        )
+        due = liveblogs.next_visit(live, now, settings.schedule, rng)
     else:
         last_changed = now if changed else parse_iso(row.last_changed_at or row.first_seen_at)
         due = next_check(now, last_changed, settings.schedule, rng)
@@ -174,24 +165,6 @@ def _schedule_healthy(
         "consecutive_errors": 0,
         "last_error": None,
     }
-
-
-def _time_or_none(value: object) -> datetime | None:
-    try:
-        moment = parse_iso(str(value)) if value else None
-    except ValueError:  # a coverageEndTime no one could read ends nothing
-        return None
-    # a time without an offset is taken as UTC, as every stored time is
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
-def _live_fields(job: Job, article: Article, now: datetime, posted: bool) -> dict[str, object]:
-    """The articles' live-blog columns after reading ``article``; ``posted``: it shows
-    a new post (or is the first read)."""
-    if article.live is None:
-        return {"kind": "article", "live_post_at": None, "live_ended_at": None}
-    last = iso(now) if posted or not job.article.live_post_at else job.article.live_post_at
-    return {"kind": "live", "live_post_at": last, "live_ended_at": article.live.ended_at}
 
 
 def _unchanged(
@@ -337,7 +310,7 @@ def _fetched(
     if latest is not None and gathered.content_hash == latest.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
-        live = _live_fields(job, article, now, posted=False)
+        live = liveblogs.fields(job.article, article, now, posted=False)
         result = _unchanged(db, job, fetch, now, settings, rng, "unchanged", live=live)
         if rebased is None:
             return result
@@ -393,7 +366,7 @@ def _new_version(
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
-    _remember_amp(db, article_id, job.article.url, article)
+    liveblogs.remember_amp(db, article_id, job.article.url, article)
     version = versions.insert_version(
         db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
     )
@@ -433,21 +406,6 @@ def _new_version(
     )
 
 
-def _remember_amp(
-    db: sqlite_utils.Database, article_id: int, url: str, article: Article
-) -> None:
-    """The AMP address the page names (``rel=amphtml``) leads to this article: adding it
-    later finds the article tracked (monitor.pipeline.variants)."""
-    if not article.amp_url:
-        return
-    try:
-        amp = canonicalize_url(article.amp_url)
-    except BadURL:
-        return
-    if amp != url and same_site(url, amp) and store.find_article(db, amp) is None:
-        store.add_alias(db, amp, article_id)
-
-
 def _schedule_new_version(
     db: sqlite_utils.Database,
     job: Job,
@@ -459,7 +417,7 @@ def _schedule_new_version(
     *,
     posted: bool,
 ) -> None:
-    live = _live_fields(job, article, now, posted)
+    live = liveblogs.fields(job.article, article, now, posted)
     fields = _schedule_healthy(job, now, settings, rng, changed=True, live=live)
     fields.update(
         live,
