@@ -238,7 +238,35 @@ def _group(name: str) -> str:
     return "other"
 
 
+def _pg_group(name: str, index: bool) -> str:
+    """The column for a PostgreSQL relation, as _group's for SQLite's: a day's partition
+    of fetches counts as fetches; indexes are "other" but for search and versions."""
+    if name in ("idx_passages_fts", "idx_versions_fts"):
+        return "search"
+    if name.startswith(("version_records", "passages", "idx_passages")):
+        return "versions"
+    if index:
+        return "other"
+    return "fetches" if name.startswith("fetches") else _group(name)
+
+
+def _pg_sizes(db) -> dict:  # type: ignore[no-untyped-def]
+    """Bytes per group on PostgreSQL: tables with their TOAST, indexes on their own."""
+    out: Counter = Counter()
+    rows = db.execute(
+        "SELECT relname, relkind = 'i', CASE relkind WHEN 'i' THEN pg_relation_size(oid)"
+        " ELSE pg_table_size(oid) END FROM pg_class"
+        " WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'i')"
+    )
+    for name, index, size in rows:
+        out[_pg_group(name, index)] += size
+    out["file"] = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    return dict(out)
+
+
 def _sizes(db) -> dict:  # type: ignore[no-untyped-def]
+    if getattr(db, "is_postgres", False):
+        return _pg_sizes(db)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     out: Counter = Counter()
     for name, size in db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"):

@@ -60,6 +60,13 @@ class ScheduleSettings:
     #: ...and no more once no new post has appeared for this long (or the page's
     #: coverageEndTime has passed)
     live_quiet: float = 86400.0
+    #: outlet incidents (monitor.policy.health): this many distinct articles of one
+    #: outlet, and this share of those read within the window, reading broken or alike
+    #: together open an incident; this many good reads in a row close it
+    incident_articles: int = 3
+    incident_share: float = 0.5
+    incident_window: float = 6 * 3600
+    incident_recovery_reads: int = 3
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,18 @@ class DiscoverSettings:
 
 
 @dataclass(frozen=True)
+class FurnitureSettings:
+    """Learned furniture (monitor.extract.furniture): what an outlet repeats or rotates."""
+
+    #: learn at all; off: bodies and bylines are read exactly as before
+    learn: bool = True
+    #: a block is the outlet's furniture once seen in this many distinct articles
+    min_articles: int = 3
+    #: blocks longer than this (words) are article text, never learned
+    max_words: int = 40
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     #: raw page snapshots older than this (seconds) are pruned by ``gc``
     snapshot_max_age: float = 180 * 86400
@@ -130,6 +149,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     discover: DiscoverSettings = field(default_factory=DiscoverSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    furniture: FurnitureSettings = field(default_factory=FurnitureSettings)
 
     def outlet(self, name: str | None) -> OutletSettings | None:
         return next((o for o in self.outlets if o.name == name), None)
@@ -167,7 +187,9 @@ def parse_settings(text: str, *, source: Path | None = None) -> Settings:
 
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None) -> Settings:
-    sections = {"fetch", "schedule", "outlets", "notify", "retention", "discover", "review"}
+    sections = {
+        "fetch", "schedule", "outlets", "notify", "retention", "discover", "review", "furniture"
+    }  # fmt: skip
     unknown = set(raw) - sections
     if unknown:
         raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
@@ -180,6 +202,7 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: Path | None = None)
         retention=_retention_settings(_table(raw, "retention")),
         discover=_discover_settings(_table(raw, "discover")),
         review=_review_settings(_table(raw, "review")),
+        furniture=_furniture_settings(_table(raw, "furniture")),
     )
 
 
@@ -259,6 +282,11 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
     live_quiet = parse_duration(table.get("live_quiet", d.live_quiet), key="[schedule] live_quiet")
     if live_interval <= 0 or live_quiet <= 0:
         raise ConfigError("[schedule] live_interval and live_quiet must be positive")
+    window = parse_duration(
+        table.get("incident_window", d.incident_window), key="[schedule] incident_window"
+    )
+    if window <= 0:
+        raise ConfigError("[schedule] incident_window must be positive")
     return ScheduleSettings(
         tiers=tiers,
         live_interval=live_interval,
@@ -270,6 +298,14 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
         jitter=jitter,
         suspect_confirmations=confirmations,
         full_read_every=full_read_every,
+        incident_articles=whole_number(
+            table, "incident_articles", "schedule", d.incident_articles, 2, 100000
+        ),
+        incident_share=fraction(table, "incident_share", "schedule", d.incident_share),
+        incident_window=window,
+        incident_recovery_reads=whole_number(
+            table, "incident_recovery_reads", "schedule", d.incident_recovery_reads, 1, 100000
+        ),
     )
 
 
@@ -434,6 +470,16 @@ def _retention_settings(table: Mapping[str, Any]) -> RetentionSettings:
     _check_keys(table, set(RetentionSettings.__dataclass_fields__), "retention")
     age = parse_duration(table.get("snapshot_max_age", "180d"), key="[retention] snapshot_max_age")
     return RetentionSettings(snapshot_max_age=age)
+
+
+def _furniture_settings(table: Mapping[str, Any]) -> FurnitureSettings:
+    d = FurnitureSettings()
+    _check_keys(table, set(FurnitureSettings.__dataclass_fields__), "furniture")
+    return FurnitureSettings(
+        learn=_typed(table, "learn", bool, "furniture", d.learn),
+        min_articles=whole_number(table, "min_articles", "furniture", d.min_articles, 2, 1000),
+        max_words=whole_number(table, "max_words", "furniture", d.max_words, 1, 500),
+    )
 
 
 def _discover_settings(table: Mapping[str, Any]) -> DiscoverSettings:

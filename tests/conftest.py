@@ -82,3 +82,37 @@ def run_cli(
         stdin=subprocess.DEVNULL,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+# ---------------------------------------------------------------- both stores
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A PostgreSQL server for the session (tests.support.postgres); skips with the
+    reason where there is none."""
+    from tests.support.postgres import Unavailable, throwaway_server
+
+    server = throwaway_server()
+    try:
+        running = server.__enter__()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    yield running
+    server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> Iterator[str]:
+    """A fresh PostgreSQL database holding the current schema, dropped afterwards."""
+    url = pg_server.fresh_database()
+    yield url
+    pg_server.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """What `--db` gets, once per store: an SQLite file path, then a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "monitor.db")
+    return request.getfixturevalue("pg_url")

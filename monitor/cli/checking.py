@@ -42,7 +42,7 @@ def check(app: AppContext, check_all: bool, no_feeds: bool, urls: tuple[str, ...
     """
     valid_urls(urls)  # a typo in a URL must not leave a new database behind
     settings = app.settings
-    if not urls and not app.db_path.exists() and not _config_sources(app):
+    if not urls and app.db_url is None and not app.db_path.exists() and not _config_sources(app):
         raise UserError(missing_db(app.db_path))
     db = app.db
     article_ids = None
@@ -97,6 +97,9 @@ def _report(summary: PassSummary) -> None:
             )  # fmt: skip
         elif result.outcome == "suspect":
             click.echo(f"suspect: {result.url}: {result.error}")
+        if result.incident is not None:
+            verb = "opened" if result.incident.event == "open" else "closed"
+            click.echo(f"incident #{result.incident.incident_id} {verb}: {result.incident.summary}")
     click.echo(summary.line())
 
 

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 import sqlite_utils
 
-from monitor import __version__, store
+from monitor import __version__, allocator, store
 from monitor.cli.hints import fetch_hint, global_option_first, missing_db, plural
 from monitor.config import Settings, load_settings
 from monitor.discover.parse import parse_feed
@@ -38,6 +38,25 @@ class AppContext:
     config_path: Path | None
     _settings: Settings | None = None
     _db: sqlite_utils.Database | None = None
+    #: the PostgreSQL URL when --db names one (then db_path is unused)
+    db_url: str | None = None
+
+    @property
+    def db_label(self) -> str:
+        """The database as messages name it (a PostgreSQL URL without its password)."""
+        if self.db_url is not None:
+            from monitor.store.pg import redact
+
+            return redact(self.db_url)
+        return str(self.db_path)
+
+    def sqlite_only(self, command: str) -> None:
+        """Commands not on PostgreSQL yet say so instead of failing halfway."""
+        if self.db_url is not None:
+            raise UserError(
+                f"{command} works on an SQLite database only for now"
+                " (PostgreSQL: add, feed, check, run, status, diff, export, gc)"
+            )
 
     @property
     def settings(self) -> Settings:
@@ -52,7 +71,7 @@ class AppContext:
     def require_db(self) -> None:
         """For commands that only read (or tidy) the database: a mistyped --db is an error,
         never a new empty database reporting 0 articles."""
-        if not self.db_path.exists():
+        if self.db_url is None and not self.db_path.exists():
             raise UserError(missing_db(self.db_path))
 
     @property
@@ -60,11 +79,11 @@ class AppContext:
         """The database for commands that only read: read-only where it can be."""
         return self._open(store.open_for_reading)
 
-    def _open(self, opener: Callable[[Path], sqlite_utils.Database]) -> sqlite_utils.Database:
+    def _open(self, opener: Callable[[Path | str], sqlite_utils.Database]) -> sqlite_utils.Database:
         # one connection per command, whichever way it was first asked for
         if self._db is None:
             self.settings  # noqa: B018 - a broken config must fail before the database is touched
-            self._db = opener(self.db_path)
+            self._db = opener(self.db_url or self.db_path)
         return self._db
 
     def fetcher(self) -> Fetcher:
@@ -84,11 +103,12 @@ pass_app = click.make_pass_decorator(AppContext)
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path),
+    # a str, not a Path: a Path would fold postgresql:///name into postgresql:/name
+    type=click.Path(),
     envvar="ARTICLE_MONITOR_DB",
     default="article-monitor.db",
     show_default=True,
-    help="SQLite database file.",
+    help="SQLite database file, or a postgresql:// URL (PostgreSQL store, in progress).",
 )
 @click.option(
     "--config",
@@ -99,7 +119,7 @@ pass_app = click.make_pass_decorator(AppContext)
     help="TOML config file (outlets, fetch and schedule settings).",
 )
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path, config_path: Path | None) -> None:
+def cli(ctx: click.Context, db_path: str, config_path: Path | None) -> None:
     """Watch news articles change: keep every version, diff them, flag silent edits.
 
     \b
@@ -108,7 +128,12 @@ def cli(ctx: click.Context, db_path: Path, config_path: Path | None) -> None:
       article-monitor check
       article-monitor diff 1
     """
-    ctx.obj = AppContext(db_path=db_path, config_path=config_path)
+    from monitor.store.pg import is_postgres_url
+
+    if is_postgres_url(db_path):
+        ctx.obj = AppContext(db_path=Path(), config_path=config_path, db_url=db_path)
+    else:
+        ctx.obj = AppContext(db_path=Path(db_path), config_path=config_path)
 
 
 @cli.command()
@@ -291,7 +316,8 @@ def _find_article(db: sqlite_utils.Database, ref: str) -> dict:
 @cli.command()
 @pass_app
 def status(app: AppContext) -> None:
-    """What is tracked, due and failing; hosts backing off; the last errors; the last 24 h.
+    """What is tracked, due and failing; open outlet incidents; hosts backing off; the last
+    errors; the last 24 h.
 
     \b
     Example:
@@ -301,14 +327,22 @@ def status(app: AppContext) -> None:
     now = utcnow()
     figures = report.status_report(app.read_db, iso(now), iso(now - timedelta(hours=24)))
     by_status = ", ".join(f"{n} {s}" for s, n in sorted(figures["by_status"].items())) or "none"
-    click.echo(f"database: {app.db_path}")
-    from monitor.store.retention import database_size, human_bytes
+    click.echo(f"database: {app.db_label}")
+    from monitor.store.retention import database_size, human_bytes, stored_size
 
-    main_size, wal_size = database_size(app.db_path)
-    click.echo(
-        f"database size: {human_bytes(main_size + wal_size)} "
-        f"(file {human_bytes(main_size)} + WAL {human_bytes(wal_size)})"
-    )
+    if app.db_url is not None:
+        days = app.read_db.fetch_days()  # type: ignore[attr-defined]
+        span = f"{days[0]} to {days[-1]}" if days else "none yet"
+        click.echo(
+            f"database size: {human_bytes(stored_size(app.read_db))} (PostgreSQL; fetches by"
+            f" day: {plural(len(days), 'partition')}, {span})"
+        )
+    else:
+        main_size, wal_size = database_size(app.db_path)
+        click.echo(
+            f"database size: {human_bytes(main_size + wal_size)} "
+            f"(file {human_bytes(main_size)} + WAL {human_bytes(wal_size)})"
+        )
     click.echo(
         f"tracked: {plural(figures['outlets'], 'outlet')}, {plural(figures['feeds'], 'feed')}, "
         f"{plural(figures['articles'], 'article')} ({by_status})"
@@ -327,6 +361,8 @@ def status(app: AppContext) -> None:
         f"reads, last 24 h: {plural(figures['reads_24h'], 'article fetch', 'article fetches')}; "
         f"fell back: {fell_back or 'never'}"
     )
+    for line in figures["incidents"]:
+        click.echo(line)
     for row in figures["failing"]:
         click.echo(
             f"failing article #{row['id']} ({row['consecutive_errors']}x): {row['url']}: {row['last_error']}"
@@ -364,6 +400,7 @@ def _fail(message: str, code: int) -> NoReturn:
 def main(argv: list[str] | None = None, *, entry: Callable[..., Any] = cli) -> None:
     """Run the CLI; every failure is one line on stderr and a non-zero exit, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    allocator.tune()  # before any worker thread: see monitor.allocator
     try:
         code = entry.main(args=args, prog_name=PROG, standalone_mode=False)
         if isinstance(code, int) and code:
@@ -393,9 +430,13 @@ def main(argv: list[str] | None = None, *, entry: Callable[..., Any] = cli) -> N
 
 
 def sqlite3_errors() -> tuple[type[Exception], ...]:
+    """The database drivers' errors: sqlite3's, and psycopg's where it is installed."""
     import sqlite3
 
-    return (sqlite3.Error,)
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    if "psycopg" in sys.modules:  # only a postgresql:// database imports it
+        errors += (sys.modules["psycopg"].Error,)
+    return errors
 
 
 # `check` lives in monitor.cli.checking and the commands for operating the monitor (run,

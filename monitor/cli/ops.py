@@ -70,7 +70,7 @@ def gc(app: AppContext, older_than: str | None, dry_run: bool) -> None:
         except ConfigError as exc:
             raise UserError(str(exc)) from None
     cutoff = iso(utcnow() - timedelta(seconds=age))
-    report = collect_garbage(app.db, app.db_path, cutoff, dry_run=dry_run)
+    report = collect_garbage(app.db, app.db_url or app.db_path, cutoff, dry_run=dry_run)
     verb = "would prune" if dry_run else "pruned"
     click.echo(
         f"{verb} {report.snapshots} snapshots captured before {cutoff} "
@@ -103,6 +103,7 @@ def serve(app: AppContext, host: str, port: int) -> None:
     """
     from monitor.review.app import serve as serve_review
 
+    app.sqlite_only("serve")
     app.require_db()
     try:
         serve_review(app.db_path, host=host, port=port, settings=app.settings.review)
@@ -180,6 +181,7 @@ def _demo_db(ctx: click.Context, demo_db: Path) -> Path:
     app: AppContext = root.obj
     if root.get_parameter_source("db_path") is not ParameterSource.COMMANDLINE:
         return demo_db
+    app.sqlite_only("demo")
     if ctx.get_parameter_source("demo_db") is ParameterSource.COMMANDLINE and (
         demo_db.resolve() != app.db_path.resolve()
     ):

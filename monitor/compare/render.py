@@ -74,16 +74,45 @@ def _field_ops_text(field: FieldDiff, *, color: bool) -> str:
 # --- HTML ------------------------------------------------------------------------
 
 
-def _html_ops(ops: tuple[WordOp, ...]) -> str:
-    out = []
+def inline_html(ops: tuple[WordOp, ...]) -> str:
+    """Deleted words in ``<del>``, inserted ones in ``<ins>``, in one line of text.
+
+    A space goes between a deletion and the insertion right after it, so "Senate" →
+    "House" reads "Senate House" in the page's text (to screen readers, when copied,
+    and in `diff --format html` output), not "SenateHouse". The one renderer for word
+    diffs in HTML: the review pages use it too.
+    """
+    out: list[str] = []
+    previous = ""
     for op in ops:
         text = escape(op.text)
+        if op.op == "insert" and previous == "delete" and not op.text[:1].isspace():
+            out.append(" ")
         if op.op == "delete":
             out.append(f"<del>{text}</del>")
         elif op.op == "insert":
             out.append(f"<ins>{text}</ins>")
         else:
             out.append(text)
+        previous = op.op
+    return "".join(out)
+
+
+def replaced_html(old: str, new: str) -> str:
+    """A field replaced whole (no word diff): the old text deleted, then the new inserted."""
+    return inline_html((WordOp("delete", old), WordOp("insert", new)))
+
+
+def side_html(ops: tuple[WordOp, ...], keep: WordOpKind) -> str:
+    """One side of a side-by-side view: the words kept, plus the deleted (``keep`` =
+    "delete", in ``<del>``) or the inserted ones ("insert", in ``<ins>``)."""
+    tag = "del" if keep == "delete" else "ins"
+    out = []
+    for op in ops:
+        if op.op == "equal":
+            out.append(escape(op.text))
+        elif op.op == keep:
+            out.append(f"<{tag}>{escape(op.text)}</{tag}>")
     return "".join(out)
 
 
@@ -98,7 +127,7 @@ def _html_paragraph(p: ParagraphOp) -> str:
     elif p.kind == "removed":
         inner = f"<del>{escape(p.old or '')}</del>"
     elif p.ops:
-        inner = _html_ops(p.ops)
+        inner = inline_html(p.ops)
     else:
         inner = escape(p.new or "")
     return f"<p {attrs}>{inner}</p>"
@@ -109,9 +138,9 @@ def _html_field(field: FieldDiff) -> str:
     if not field.changed:
         inner = escape(field.new)
     elif field.ops:
-        inner = _html_ops(field.ops)
+        inner = inline_html(field.ops)
     else:
-        inner = f"<del>{escape(field.old)}</del><ins>{escape(field.new)}</ins>"
+        inner = replaced_html(field.old, field.new)
     return (
         f'<section class="diff-field diff-{field.name} field-{state}">'
         f'<h3>{escape(field.name.capitalize())}</h3><p class="field">{inner}</p></section>'

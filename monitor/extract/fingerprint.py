@@ -56,7 +56,7 @@ from monitor.models import Article, Fingerprint
 
 #: Bumped whenever the fingerprint recipe or the extraction cascade changes meaning;
 #: a stored locator of another version is not used (the full cascade runs once).
-FASTPATH_VERSION = "2"
+FASTPATH_VERSION = "3"
 #: A region's hashed text must be at least this share body text (a region that is
 #: mostly furniture would change on every re-render); the page's <body> must be
 #: almost all article (``_PAGE_SHARE``).
@@ -111,6 +111,7 @@ class Located:
     region: Any
     locator: dict[str, Any]
     digest: str
+    #: the regions' lines; empty when the digest is the fingerprint's (nothing to read)
     lines: tuple[str, ...]
     #: the ``remove`` selector dropped a <script>: JSON-LD read now may differ from the cascade's
     scripts_removed: bool = False
@@ -183,7 +184,8 @@ def _doomed(region: Any) -> set[Any]:
         and (
             el.tag in ("nav", "aside", "footer")
             or el.get("role") in ("dialog", "alertdialog", "navigation")
-            or _FURNITURE_TOKEN.search(f"{el.get('class', '')} {el.get('id', '')}")
+            or ((named := el.get("class", "") + " " + el.get("id", "")) != " "
+                and _FURNITURE_TOKEN.search(named))
         )
         and el.tag not in ("article", "main")
         and el.find(".//h1") is None
@@ -231,15 +233,31 @@ def _owned_lines(region: Any, doomed: set[Any]) -> list[tuple[str, Any]]:
     return lines
 
 
-def _lines(region: Any, keep: Iterable[str] = ()) -> list[str]:
+class _Memo:
+    """What one fingerprint taking reads of an element, read once: choosing regions and
+    pinning the byline read the same candidate elements several times."""
+
+    def __init__(self) -> None:
+        self._doomed: dict[Any, set[Any]] = {}
+        self._owned: dict[Any, list[tuple[str, Any]]] = {}
+
+    def doomed(self, region: Any) -> set[Any]:
+        if region not in self._doomed:
+            self._doomed[region] = _doomed(region)
+        return self._doomed[region]
+
+    def owned_lines(self, region: Any) -> list[tuple[str, Any]]:
+        if region not in self._owned:
+            self._owned[region] = _owned_lines(region, self.doomed(region))
+        return self._owned[region]
+
+
+def _lines(region: Any, keep: Iterable[str] = (), memo: _Memo | None = None) -> list[str]:
     """The lines the digest reads: furniture out, but for the furniture-like lines the
     cascade took into the body (``keep``)."""
     kept = set(keep)
-    return [
-        line
-        for line, _ in _owned_lines(region, _doomed(region))
-        if line in kept or not is_furniture(line)
-    ]
+    owned = memo.owned_lines(region) if memo else _owned_lines(region, _doomed(region))
+    return [line for line, _ in owned if line in kept or not is_furniture(line)]
 
 
 def _key(text: str) -> str:
@@ -379,21 +397,62 @@ def _parse(html: str, selectors: Mapping[str, str]) -> tuple[Any | None, list[st
     return root, gone
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the digest read off a page: the digest, the main region, the hash of the
+    regions' and bylines' markup (``marks``) and of their text, and their lines (None
+    when the markup vouched for the text without reading it)."""
+
+    digest: str
+    region: Any
+    marks: str
+    text: str
+    lines: list[str] | None
+
+
+def _marks(elements: Sequence[Any]) -> str:
+    """A hash of the elements' markup. Equal markup reads as equal lines (``_lines``
+    reads nothing outside its element), so a match spares reading them: serializing is
+    done in C, reading lines in Python."""
+    h = hashlib.blake2b(digest_size=16)
+    for el in elements:
+        h.update(etree.tostring(el, with_tail=False))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def _digest(
-    root: Any, locator: Mapping[str, Any], selectors: Mapping[str, str], gone: list[str]
-) -> tuple[str, list[str], Any] | None:
-    """The fingerprint digest, the regions' lines and the main region; None when the
-    locator finds nothing."""
+    root: Any,
+    locator: Mapping[str, Any],
+    selectors: Mapping[str, str],
+    gone: list[str],
+    *,
+    lines_needed: str | None = None,
+) -> _Read | None:
+    """The fingerprint digest of the page at ``locator``; None when the locator finds
+    nothing. The regions' lines are read unless their markup is what the locator
+    remembers and the digest comes out as ``lines_needed`` (a fingerprint's digest: an
+    unchanged page never needs them)."""
     regions = [_find(root, steps) for steps in [locator["body"], *locator.get("more", ())]]
     pins = [_find(root, steps) for steps in locator.get("bylines", ())]
     if any(el is None for el in [*regions, *pins]):
         return None
+    marks = _marks([*regions, *pins])
+    payload = [FASTPATH_VERSION, sorted(selectors.items()), _page_facts(root, selectors, gone)]
+    if marks == locator.get("marks") and isinstance(text := locator.get("text"), str):
+        digest = _hash([*payload, text])
+        if digest == lines_needed:
+            return _Read(digest, regions[0], marks, text, None)
     parts = [_lines(r, locator.get("keep", ())) for r in regions]
     bylines = [clean_text(el.text_content()) for el in pins]
-    payload = [FASTPATH_VERSION, sorted(selectors.items()), _page_facts(root, selectors, gone)]
-    text = json.dumps([*payload, bylines, parts], ensure_ascii=False, separators=(",", ":"))
+    text = _hash([bylines, parts])
     lines = [line for part in parts for line in part]
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), lines, regions[0]
+    return _Read(_hash([*payload, text]), regions[0], marks, text, lines)
+
+
+def _hash(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- where the body is ----------------------------------------------------------------
@@ -411,7 +470,7 @@ class _Copies:
     places: list[Any]
 
 
-def _copies(root: Any, body: Sequence[str], from_ld: str) -> list[_Copies] | str:
+def _copies(root: Any, body: Sequence[str], from_ld: str, memo: _Memo) -> list[_Copies] | str:
     """Each body paragraph with its places on the page, or why one has none.
 
     Copies in page furniture (``_doomed`` of the whole page) do not count. Every other
@@ -423,7 +482,7 @@ def _copies(root: Any, body: Sequence[str], from_ld: str) -> list[_Copies] | str
     (``from_ld``, hashed with the page facts) needs no place.
     """
     page = root.find("body") if root.find("body") is not None else root
-    owned = _owned_lines(page, _doomed(page))
+    owned = memo.owned_lines(page)
     index = _index(line for line, _ in owned)
     found = []
     for key, count in Counter(key for p in body if (key := _para_key(p))).items():
@@ -436,7 +495,7 @@ def _copies(root: Any, body: Sequence[str], from_ld: str) -> list[_Copies] | str
     return found
 
 
-def _container(copies: list[_Copies], regions: list[Any]) -> Any | None:
+def _container(copies: list[_Copies], regions: list[Any], memo: _Memo) -> Any | None:
     """The deepest element holding all the body text still needed, else the deepest
     holding half of it, else the element of the longest paragraph left: the first of
     these whose text is mostly body and that holds no region chosen already. The main
@@ -454,29 +513,29 @@ def _container(copies: list[_Copies], regions: list[Any]) -> Any | None:
         for share in (1.0, 0.5)
     ]
     for el in [*candidates, max(copies, key=lambda c: len(c.key)).places[0]]:
-        if el is None or any(_within(r, el) for r in regions) or not _compact(el, held):
+        if el is None or any(_within(r, el) for r in regions) or not _compact(el, held, memo):
             continue
         parent = el.getparent()
-        if not regions and el.tag in _LEAVES and parent is not None and _compact(parent, held):
+        if not regions and el.tag in _LEAVES and parent is not None and _compact(parent, held, memo):
             return parent
         return el
     return None
 
 
-def _compact(el: Any, held: dict[Any, int]) -> bool:
+def _compact(el: Any, held: dict[Any, int], memo: _Memo) -> bool:
     """Whether enough of the element's hashed text is body text (``held``)."""
     floor = _PAGE_SHARE if el.tag in ("html", "body") else MIN_BODY_SHARE
-    text = sum(len(_key(line)) for line in _lines(el)) if el.tag != "head" else 0
+    text = sum(len(_key(line)) for line in _lines(el, (), memo)) if el.tag != "head" else 0
     return text > 0 and held.get(el, 0) >= floor * text
 
 
-def _regions(copies: list[_Copies]) -> list[Any] | str:
+def _regions(copies: list[_Copies], memo: _Memo) -> list[Any] | str:
     """Disjoint elements together holding the needed copies, the main one first; or why not."""
     regions: list[Any] = []
     while copies:
         if len(regions) == MAX_REGIONS:
             return "body scattered over too many containers"
-        found = _container(copies, regions)
+        found = _container(copies, regions, memo)
         if found is None:
             return "no container is mostly body text"
         regions.append(found)
@@ -487,11 +546,11 @@ def _regions(copies: list[_Copies]) -> list[Any] | str:
     return regions or "the body is only in JSON-LD"
 
 
-def _kept(regions: list[Any], body: Sequence[str]) -> list[str]:
+def _kept(regions: list[Any], body: Sequence[str], memo: _Memo) -> list[str]:
     """Furniture-like lines of the regions the cascade read as (part of) a body paragraph:
     a list item "Share this", a table cell "12.45", a date run into a sentence. The
     digest keeps them, so a change to them is seen."""
-    lines = [line for r in regions for line, _ in _owned_lines(r, _doomed(r))]
+    lines = [line for r in regions for line, _ in memo.owned_lines(r)]
     index = _index(lines)
     spans = [span for p in body for span in _spans(index, _para_key(p))[0]]
     return sorted({line for a, b in spans for line in lines[a : b + 1] if is_furniture(line)})
@@ -541,6 +600,7 @@ def _byline_pins(
     keep: list[str],
     selectors: Mapping[str, str],
     gone: list[str],
+    memo: _Memo,
 ) -> list[list[Step]] | str:
     """Steps to the elements the byline may be read from, none where the digest has it
     already (an outlet selector, the metadata, a region); or why it cannot be pinned.
@@ -555,14 +615,16 @@ def _byline_pins(
         return []
     names = [n for n in article.byline.split(", ") if _loose(n)]
     sources = _byline_sources(root, names)
-    texts = [_loose(" ".join(_lines(r, keep))) for r in regions]
+    texts = [_loose(" ".join(_lines(r, keep, memo))) for r in regions]
     pins: list[list[Step]] = []
     for name in names:
         found = sources[name] or [e for e in [_byline_element(root, [name])] if e is not None]
         if not found and _loose(name) not in _loose("\n".join(_page_facts(root, selectors))):
             return "byline not pinned to an element or the metadata"
         for el in found:
-            if not any(_read_in(el, r, t, name) for r, t in zip(regions, texts, strict=True)):
+            if not any(
+                _read_in(el, r, t, name, memo) for r, t in zip(regions, texts, strict=True)
+            ):
                 pins += [] if (steps := _steps(el)) in pins else [steps]
     return pins if len(pins) <= MAX_REGIONS else "byline in too many places"
 
@@ -578,11 +640,11 @@ def _byline_sources(root: Any, names: list[str]) -> dict[str, list[Any]]:
     return found
 
 
-def _read_in(el: Any, region: Any, text: str, name: str) -> bool:
+def _read_in(el: Any, region: Any, text: str, name: str, memo: _Memo) -> bool:
     """Whether the digest reads ``el`` as part of ``region``'s lines (``text``, loose)."""
     if not _within(el, region) or _loose(name) not in text:
         return False
-    doomed = _doomed(region)
+    doomed = memo.doomed(region)
     return not any(x in doomed or x.tag in _UNREAD for x in (el, *el.iterancestors()))
 
 
@@ -598,30 +660,32 @@ def _take(
     if root is None or not article.body:
         return "no page or no body"
     ld = linked_data(root) if article.extractor == "jsonld" and not gone else None
-    copies = _copies(root, article.body, _key(ld.body) if ld else "")
-    regions = copies if isinstance(copies, str) else _regions(copies)
+    memo = _Memo()
+    copies = _copies(root, article.body, _key(ld.body) if ld else "", memo)
+    regions = copies if isinstance(copies, str) else _regions(copies, memo)
     if isinstance(regions, str):
         return regions
     locator: dict[str, Any] = {"v": FASTPATH_VERSION, "body": _steps(regions[0])}
     locator.update({"more": [_steps(r) for r in regions[1:]]} if regions[1:] else {})
-    locator.update({"keep": keep} if (keep := _kept(regions, article.body)) else {})
-    pins = _byline_pins(root, article, regions, keep, selectors, gone)
+    locator.update({"keep": keep} if (keep := _kept(regions, article.body, memo)) else {})
+    pins = _byline_pins(root, article, regions, keep, selectors, gone, memo)
     if isinstance(pins, str):
         return pins
     locator.update({"bylines": pins} if pins else {})
     found = _digest(root, locator, selectors, gone)
-    if found is None:
+    if found is None or found.lines is None:
         return "the locator does not find the regions again"
+    locator.update(marks=found.marks, text=found.text)
     # Every paragraph must be read back from the regions, or they are not the article.
-    index = _index(found[1])
+    index = _index(found.lines)
     if any(len(_spans(index, c.key)[0]) < c.required for c in copies):
         return "a paragraph is not read back from the regions"
     if learn_read and not gone and len(regions) == 1:
         from monitor.extract.region import learn  # region builds on this module
 
-        rule = learn(root, found[2], found[1], article, selectors)
+        rule = learn(root, found.region, found.lines, article, selectors)
         locator.update({"read": rule} if rule is not None else {})
-    return locator, found[0]
+    return locator, found.digest
 
 
 def take(
@@ -663,13 +727,17 @@ def locate(html: str, fingerprint: Fingerprint, selectors: Mapping[str, str]) ->
         if locator.get("v") != FASTPATH_VERSION:
             return None
         root, gone = _parse(html, selectors)
-        found = _digest(root, locator, selectors, gone) if root is not None else None
+        found = (
+            _digest(root, locator, selectors, gone, lines_needed=fingerprint.digest)
+            if root is not None
+            else None
+        )
     except Exception:  # a malformed locator or page is doubt, and doubt runs the cascade
         return None
     if found is None:
         return None
-    digest, lines, region = found
-    return Located(root, region, locator, digest, tuple(lines), bool(gone))
+    lines = tuple(found.lines or ())  # none read: the page is unchanged, nothing to read
+    return Located(root, found.region, locator, found.digest, lines, bool(gone))
 
 
 def matches(html: str, fingerprint: Fingerprint, selectors: Mapping[str, str]) -> bool:

@@ -150,28 +150,33 @@ def xpath(root: Any, expr: str) -> list[Any]:
     return result if isinstance(result, list) else []
 
 
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
+# XPath's translate() as the old query spelled it: ASCII letters only are folded
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def meta_content(root: Any, *names: str) -> str | None:
     """The first non-empty ``content`` of <meta name|property|itemprop=...> among names.
 
-    Names match case-insensitively and within space-separated lists
-    (``property="og:title dc:title"``).
+    Names match case-insensitively (ASCII) and within space-separated lists
+    (``property="og:title dc:title"``). One walk over the page's <meta> elements
+    serves every name: an XPath per name scanned the whole tree each time, and the
+    cascade asks for dozens.
     """
-    for name in names:
-        key = name.lower().replace("'", "")
-        test = " or ".join(
-            f"contains(concat(' ', translate(normalize-space(@{attr}), '{_UPPER}', '{_LOWER}'),"
-            f" ' '), ' {key} ')"
+    keys = [name.lower().replace("'", "") for name in names]
+    wanted = set(keys)
+    found: dict[str, str] = {}
+    for el in root.iter("meta"):
+        tokens = {
+            token
             for attr in ("property", "name", "itemprop")
-        )
-        for el in xpath(root, f"//meta[{test}]"):
-            value = clean_text(html_lib.unescape(el.get("content") or ""))
-            if value:
-                return value
-    return None
+            for token in (el.get(attr) or "").translate(_ASCII_LOWER).split()
+        }
+        for key in wanted & tokens:
+            if key not in found and (value := clean_text(html_lib.unescape(el.get("content") or ""))):
+                found[key] = value
+        if keys[0] in found:  # the first name wins; no later <meta> can change that
+            break
+    return next((found[key] for key in keys if key in found), None)
 
 
 def canonical_url(root: Any, base: str) -> str | None:

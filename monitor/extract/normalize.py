@@ -26,6 +26,9 @@ from monitor.models import Article, LiveBlog
 # Invisible characters that re-renders add or drop at will. Zero-width joiner
 # and non-joiner are kept: they change how Persian, Indic and emoji text reads.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
+# str.translate looks every character up in a dict; most lines hold none of these, and
+# one regex scan (C speed) tells
+_ANY_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u180e]")
 # Every other kind of space becomes a plain space before collapsing.
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -84,7 +87,9 @@ _FURNITURE_LINE = re.compile(
 
 def clean_text(text: str) -> str:
     """One line of canonical text: NFC, invisible characters out, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", text)
+    if _ANY_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -164,7 +169,7 @@ def normalize(article: Article) -> Article:
             title=title,
             byline=clean_text(article.byline),
             body=body,
-            live=_live_ranges(article.live, [i for i, _ in kept]),
+            live=live_ranges(article.live, [i for i, _ in kept]),
             published_at=canonical_time(article.published_at),
             modified_at=canonical_time(article.modified_at),
             canonical_url=clean_text(article.canonical_url or "") or None,
@@ -175,7 +180,7 @@ def normalize(article: Article) -> Article:
     return canonical
 
 
-def _live_ranges(live: LiveBlog | None, kept: list[int]) -> LiveBlog | None:
+def live_ranges(live: LiveBlog | None, kept: list[int]) -> LiveBlog | None:
     """A live blog's post ranges over the paragraphs normalize kept (indices into the
     old body, in order); posts left empty are dropped."""
     if live is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 import signal
 import socket
 import sqlite3
@@ -20,7 +21,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -50,6 +51,24 @@ _PRIVATE = "allow_private_addresses = true\n"
 CONFIG_MARK = "# written by `article-monitor demo`, rewritten on every demo run\n"
 #: The table that marks a database as the demo's own (recreated on every run).
 MARK_TABLE = "demo"
+#: The demo's reviewer: a newcomer can try a verdict. Its password is new on every run,
+#: printed at start, and only its hash is written (to the demo's config file).
+DEMO_REVIEWER = "demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    name: str
+    password: str = field(repr=False)
+    hashed: str = field(repr=False)
+
+
+def demo_login() -> DemoLogin:
+    """A reviewer for this demo run: a fresh random password and its hash."""
+    from monitor.review.auth import hash_password
+
+    password = secrets.token_urlsafe(9)
+    return DemoLogin(DEMO_REVIEWER, password, hash_password(password))
 
 
 @dataclass(frozen=True)
@@ -136,12 +155,16 @@ def free_port(preferred: int) -> int:
     raise OSError("no free port on 127.0.0.1")
 
 
-def write_config(server: NewsroomServer, path: Path) -> None:
-    """The newsroom's outlets, a fast schedule, and no per-host pause between requests."""
+def write_config(server: NewsroomServer, path: Path, login: DemoLogin | None = None) -> None:
+    """The newsroom's outlets, a fast schedule, no per-host pause between requests, and
+    the demo's reviewer (so the review UI takes verdicts: login and CSRF as ever)."""
     outlets = server.outlet_config_toml()
     assert _PRIVATE in outlets, "the newsroom config must allow its 127.0.0.1 outlets"
     outlets = outlets.replace(_PRIVATE, _PRIVATE + 'min_host_delay = "0.05s"\n', 1)
-    path.write_text(CONFIG_MARK + DEMO_SCHEDULE + outlets, encoding="utf-8")
+    reviewers = ""
+    if login is not None:
+        reviewers = f'\n[review.reviewers]\n{login.name} = "{login.hashed}"\n'
+    path.write_text(CONFIG_MARK + DEMO_SCHEDULE + outlets + reviewers, encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -173,9 +196,10 @@ def run_demo(
     port = free_port(options.review_port)
     base = [sys.executable, "-m", "monitor", "--db", str(db_path), "--config", str(config)]
     review_url = f"http://127.0.0.1:{port}/-/monitor"
+    login = demo_login()
     with _TermAsInterrupt() as term:
-        reviewed = _run_parts(room, options, base, port, term, echo, sleep)
-        counts = _final_report(db_path, echo)
+        reviewed = _run_parts(room, options, base, port, term, login, echo, sleep)
+        counts = _final_report(db_path, config, echo)
     counts["review_answered"] = reviewed
     if reviewed is not None:
         echo(f"review UI {'answered' if reviewed else 'did NOT answer'} at {review_url}")
@@ -188,6 +212,7 @@ def _run_parts(
     base: list[str],
     port: int,
     term: _TermAsInterrupt,
+    login: DemoLogin,
     echo: Echo,
     sleep: Callable[[float], None],
 ) -> bool | None:
@@ -197,15 +222,15 @@ def _run_parts(
     config, daemon_log, review_log = demo_files(db_path)
     review_url = f"http://127.0.0.1:{port}/-/monitor"
     with serve_newsroom(room, host="127.0.0.1") as server:
-        write_config(server, config)
+        write_config(server, config, login)
         _track_specials(server, db_path)
-        _introduce(server, db_path, review_url, echo)
+        _introduce(server, db_path, review_url, login, echo)
         with (
             _process([*base, "run", "--shutdown-timeout", "5"], daemon_log),
             _process([*base, "serve", "--port", str(port)], review_log),
         ):
             try:
-                _narrate(room, db_path, options, echo, sleep)
+                _narrate(room, server, db_path, options, echo, sleep)
                 return _review_answers(review_url)
             except KeyboardInterrupt:
                 # Ctrl-C reached the whole process group: the daemon and the review UI
@@ -252,13 +277,16 @@ def _track_specials(server: NewsroomServer, db_path: Path) -> None:
         db.conn.close()
 
 
-def _introduce(server: NewsroomServer, db_path: Path, review_url: str, echo: Echo) -> None:
+def _introduce(
+    server: NewsroomServer, db_path: Path, review_url: str, login: DemoLogin, echo: Echo
+) -> None:
     echo(f"demo newsroom: {len(server.base_urls)} outlets on 127.0.0.1")
     for name, url in server.base_urls.items():
         echo(f"  {name:<8} {url}/")
     echo(f"database: {db_path}")
     echo(f"review UI: {review_url}   (open it while the demo runs)")
     echo("  look at: the silent edits feed, each change page's word diff, the outlet pages")
+    echo(f"  verdicts: log in as {login.name}, password {login.password} (new on every run)")
 
 
 #: Longest wait for the monitor's first look before the newsroom starts editing anyway.
@@ -266,10 +294,17 @@ FIRST_LOOK_TIMEOUT = 60.0
 
 
 def _narrate(
-    room: Newsroom, db_path: Path, options: DemoOptions, echo: Echo, sleep: Callable[[float], None]
+    room: Newsroom,
+    server: NewsroomServer,
+    db_path: Path,
+    options: DemoOptions,
+    echo: Echo,
+    sleep: Callable[[float], None],
 ) -> None:
     _await_first_look(db_path, echo, sleep)
     started, last_seen = time.monotonic(), 0
+    incidents_seen: dict[int, bool] = {}
+    outage_steps = 0
     while True:
         elapsed = time.monotonic() - started
         if options.duration is not None and elapsed >= options.duration:
@@ -279,9 +314,46 @@ def _narrate(
             wait = min(wait, options.duration - elapsed)
         sleep(max(0.0, wait))
         last_seen = _report_changes(db_path, last_seen, echo)
+        incidents_seen = _report_incidents(db_path, incidents_seen, echo)
         if room.step < room.max_step:
             room.advance()
             echo(f"[newsroom] step {room.step}: editors at work")
+        else:
+            outage_steps = _outage(server, outage_steps, echo)
+
+
+#: After the script's last edit, one outlet serves a consent wall for this many steps.
+OUTAGE_OUTLET, OUTAGE_STEPS = "harbor", 3
+
+
+def _outage(server: NewsroomServer, steps: int, echo: Echo) -> int:
+    """The script is over: put one outlet behind a cookie-consent wall for a while (an
+    outlet incident, not a wave of silent edits), then take it away."""
+    if steps == 0:
+        server.set_outage(OUTAGE_OUTLET, "consent_wall")
+        echo(f"[newsroom] {OUTAGE_OUTLET} puts a cookie-consent wall in front of every article")
+    elif steps == OUTAGE_STEPS:
+        server.set_outage(OUTAGE_OUTLET, None)
+        echo(f"[newsroom] {OUTAGE_OUTLET} takes its consent wall down")
+    return steps + 1
+
+
+def _report_incidents(db_path: Path, seen: dict[int, bool], echo: Echo) -> dict[int, bool]:
+    """Say when an outlet incident opens or closes (id → whether it was seen closed)."""
+    db = _readonly(db_path)
+    try:
+        rows = db.execute("SELECT id, ended_at IS NOT NULL, summary FROM incidents").fetchall()
+    except sqlite3.Error:
+        return seen  # not created yet, or the daemon holds the lock: look again
+    finally:
+        db.conn.close()
+    for incident_id, ended, summary in rows:
+        if incident_id not in seen:
+            echo(f"  incident #{incident_id} opened: {summary}")
+        if ended and not seen.get(incident_id):
+            echo(f"  incident #{incident_id} closed: {summary}")
+        seen[incident_id] = bool(ended)
+    return seen
 
 
 def _await_first_look(db_path: Path, echo: Echo, sleep: Callable[[float], None]) -> None:
@@ -353,7 +425,7 @@ def _review_answers(url: str) -> bool:
     return False
 
 
-def _final_report(db_path: Path, echo: Echo) -> dict:
+def _final_report(db_path: Path, config: Path, echo: Echo) -> dict:
     db = _readonly(db_path)
     try:
         one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
@@ -375,8 +447,8 @@ def _final_report(db_path: Path, echo: Echo) -> dict:
     )
     if first_silent:
         echo(
-            f"look again any time: article-monitor --db {db_path} serve, then "
-            f"http://127.0.0.1:8001/-/monitor/change/{first_silent[0]}"
+            f"look again any time: article-monitor --db {db_path} --config {config} serve, "
+            f"then http://127.0.0.1:8001/-/monitor/change/{first_silent[0]} (the same login)"
         )
     return counts
 

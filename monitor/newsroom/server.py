@@ -119,6 +119,10 @@ class NewsroomServer:
         story = self.newsroom.story(outlet, slug)
         return self.sites[outlet].base_url + self.newsroom.article_path(story)
 
+    def set_outage(self, outlet: str, mode: str | None) -> None:
+        """Switch ``outlet`` to an outage mode (monitor.newsroom.outages), or back (None)."""
+        self.sites[outlet].set_outage(mode)
+
     def outlet_config_toml(self) -> str:
         """``[fetch]`` plus one ``[[outlets]]`` block per outlet, for a monitor config file."""
         lines = ["[fetch]", "allow_private_addresses = true", ""]

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from monitor.newsroom import feeds, specials
 from monitor.newsroom.core import Newsroom, Outlet
 from monitor.newsroom.furniture import Furniture, compile_page
+from monitor.newsroom.outages import OUTAGE_MODES, render_outage
 from monitor.newsroom.script import Revision, Story
 from monitor.newsroom.templates import TEMPLATES, Page, error_page
 
@@ -54,6 +55,8 @@ class OutletSite:
         self.newsroom = newsroom
         self.outlet = outlet
         self.base_url = base_url
+        #: an outlet-wide outage mode (monitor.newsroom.outages), None while healthy
+        self.outage: str | None = None
         self.furniture = Furniture(newsroom.seed, _PREFIX[outlet.template])
         self._pages: dict[tuple[str, int], _Prepared] = {}
         self._feeds: dict[tuple[str, int], _Prepared | None] = {}
@@ -75,6 +78,11 @@ class OutletSite:
             "ledger": ["/index.rdf"],
             "metro": ["/sitemap.xml"],
         }[self.outlet.name]
+
+    def set_outage(self, mode: str | None) -> None:
+        if mode is not None and mode not in OUTAGE_MODES:
+            raise ValueError(f"unknown outage mode {mode!r}; one of {', '.join(OUTAGE_MODES)}")
+        self.outage = mode
 
     def handle(self, target: str, headers: Mapping[str, str], n: int) -> Response:
         """Answer one GET for ``target`` (path and query); ``n`` is the request number."""
@@ -131,11 +139,36 @@ class OutletSite:
             return self._errors[404]
         if revision.status != 200:
             return self._errors[revision.status]
+        if self.outage is not None:
+            return self._outage_page(story, revision, path, self.outage)
         key = (story.slug, revision.step)
         prepared = self._pages.get(key)
         if prepared is None:
             prepared = self._pages[key] = self._render(story, revision, path)
         return prepared
+
+    def _outage_page(self, story: Story, revision: Revision, path: str, mode: str) -> _Prepared:
+        key = (f"{mode}:{story.slug}", revision.step)
+        prepared = self._pages.get(key)
+        if prepared is None:
+            html = render_outage(mode, self.outlet.template, self._page(story, revision, path),
+                                 revision)  # fmt: skip
+            # no validators: a wall is not the article, a 304 must not stand for it
+            prepared = self._pages[key] = _Prepared(
+                200, _HTML_TYPE[self.outlet.template], compile_page(html)
+            )
+        return prepared
+
+    def _page(self, story: Story, revision: Revision, path: str) -> Page:
+        nr = self.newsroom
+        return Page(
+            site=self.outlet.title,
+            url=self.base_url + path,
+            section=story.section,
+            published=nr.published_at(story).isoformat(timespec="seconds"),
+            modified=nr.modified_at(story, revision).isoformat(timespec="seconds"),
+            charset=self.outlet.charset,
+        )
 
     def _render(self, story: Story, revision: Revision, path: str) -> _Prepared:
         nr = self.newsroom

@@ -60,6 +60,8 @@ class PassSummary:
     #: articles that answered 404/410 and were never seen alive (a wrong URL, usually)
     gone: int = 0
     suspect: int = 0
+    #: reads quarantined by an outlet incident (never stored)
+    incident: int = 0
     skipped: int = 0
     results: list[CheckResult] = field(default_factory=list)
     feed_polls: list[FeedPoll] = field(default_factory=list)
@@ -79,6 +81,7 @@ class PassSummary:
         self.errors += result.outcome == "error"
         self.gone += result.outcome == "gone"
         self.suspect += result.outcome == "suspect"
+        self.incident += result.outcome == "incident"
 
     def add_feed(self, poll: FeedPoll) -> None:
         self.feed_polls.append(poll)
@@ -100,6 +103,7 @@ class PassSummary:
             f"{_n(self.errors, 'error')}"
             + (f", {self.gone} gone (404/410)" if self.gone else "")
             + (f", {self.suspect} suspect" if self.suspect else "")
+            + (f", {self.incident} held by an outlet incident" if self.incident else "")
             + (f", {self.skipped} skipped (host backing off)" if self.skipped else "")
             + f" (feeds: {self.feeds_polled} polled, {_n(self.new_articles, 'new article')}"
             + (f", {self.feed_errors} failed" if self.feed_errors else "")

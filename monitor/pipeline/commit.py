@@ -19,11 +19,12 @@ from monitor import store
 from monitor.compare.classify import classify, classify_dates, classify_status
 from monitor.compare.diff import diff_versions
 from monitor.config import Settings
-from monitor.extract.normalize import suspect_reason
-from monitor.models import Article, Classification, FetchResult
-from monitor.pipeline import liveblogs, reread
+from monitor.extract.normalize import content_hash
+from monitor.models import Article, Classification, FetchResult, Version
+from monitor.pipeline import learned, liveblogs, outlet_health, reread
 from monitor.pipeline.gather import Gathered, Job
-from monitor.pipeline.reread import needs_reread, rules_of, store_reread
+from monitor.pipeline.outlet_health import IncidentNote, Verdict
+from monitor.pipeline.reread import needs_reread, rules_for, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
@@ -34,8 +35,8 @@ ERROR_BASE_DELAY = 300.0
 
 #: What a check can come to.
 CheckOutcome = Literal[
-    "new", "changed", "unchanged", "not_modified", "suspect", "removed", "restored", "gone",
-    "error",
+    "new", "changed", "unchanged", "not_modified", "suspect", "incident", "removed",
+    "restored", "gone", "error",
 ]  # fmt: skip
 
 
@@ -55,6 +56,8 @@ class CheckResult:
     status_code: int | None = None
     fetch_outcome: str | None = None
     fetch_ms: int | None = None
+    #: an outlet incident this check opened or closed
+    incident: IncidentNote | None = None
 
 
 @dataclass(frozen=True)
@@ -91,21 +94,31 @@ def commit(
         if gathered.extract_error:
             fetch = replace(fetch, outcome="decode_error", error=gathered.extract_error)
             return _failed(db, gathered.job, fetch, now)
-        if fetch.outcome == "not_modified":
-            return _unchanged(db, gathered.job, fetch, now, settings, rng, "not_modified")
         if fetch.outcome == "gone":
             return _gone(db, gathered.job, fetch, now, settings, rng)
-        if gathered.fast_unchanged:
-            return _unchanged(db, gathered.job, fetch, now, settings, rng, "unchanged")
+        if fetch.outcome == "not_modified" or gathered.fast_unchanged:
+            # the server (304) or the fast path says the page shows the stored version:
+            # a good read of its outlet
+            outcome = "not_modified" if fetch.outcome == "not_modified" else "unchanged"
+            result = _unchanged(db, gathered.job, fetch, now, settings, rng, outcome)
+            note = outlet_health.note_fast_read(
+                db, gathered.job.article.outlet_id, settings.schedule, now
+            )
+            return replace(result, incident=note) if note else result
         if gathered.article is None:
             return _failed(db, gathered.job, fetch, now)
         result = _fetched(db, gathered, settings, now, rng)
         if isinstance(result, Replan):
             return result
         if result.outcome in ("new", "changed", "unchanged", "restored"):
-            store.set_fingerprint(db, result.article_id, gathered.fingerprint)
+            fingerprint = gathered.fingerprint
+            if result.outcome == "unchanged" and fingerprint is not None:
+                fingerprint = learned.vouching(db, result.article_id, fingerprint)
+            store.set_fingerprint(db, result.article_id, fingerprint)
             if gathered.full_read:
                 store.update_article(db, result.article_id, full_read_at=fetch.fetched_at)
+            if result.outcome == "new":
+                learned.learn(db, gathered, now)
         return result
 
 
@@ -118,9 +131,14 @@ def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered 
     canonical; comparing against the stale latest version would store a duplicate.
     """
     job = gathered.job
+    # On PostgreSQL another process may commit the same article: its row lock makes
+    # the second writer wait, then read (below) what the first stored.
+    store.lock_article(db, job.article.id)
     row = store.find_article(db, job.article.id) or store.find_article(db, job.article.url)
     if row is None:
         return gathered
+    if int(row["id"]) != job.article.id:
+        store.lock_article(db, int(row["id"]))
     article = store.article_row(db, int(row["id"]))
     # versions are never rewritten, so the latest one's id says whether it moved on
     # (and spares rebuilding its body on every check)
@@ -164,6 +182,8 @@ def _schedule_healthy(
         "status": "active" if due else "stopped",
         "consecutive_errors": 0,
         "last_error": None,
+        "read_health": None,
+        "read_sig": None,
     }
 
 
@@ -297,17 +317,68 @@ def _fetched(
                 latest_rules=rules_of(db, survivor.id) if survivor is not None else None,
             )
     latest = job.latest
-    reason = suspect_reason(article, latest.body if latest else None)
-    if reason and job.article.suspect_count + 1 < settings.schedule.suspect_confirmations:
-        return _suspect(db, job, fetch, now, reason)
-    rebased = None
     if latest is not None and gathered.content_hash != latest.content_hash:
-        if needs_reread(job.latest_rules) and job.stored is None:
+        # Read under other rules (an update, an edit of the outlet's selectors): its own
+        # page is read again first; when that reads as the page does now, nothing
+        # changed and there is nothing to judge.
+        if needs_reread(job.latest_rules, rules_for(job.selectors)) and job.stored is None:
             return Replan(gathered, "reread", with_stored=True)
-        if gathered.reread is not None:
-            rebased = store_reread(db, job.article.id, latest, gathered.reread, iso(now))
-            job, latest = replace(job, latest=rebased[0]), rebased[0]
-    if latest is not None and gathered.content_hash == latest.content_hash:
+        if gathered.reread is not None and _same_page(gathered):
+            return _compare(db, replace(gathered, job=job), settings, now, rng)
+    verdict = outlet_health.judge(
+        db, job.article, article, latest, gathered.content_hash, job.selectors,
+        settings.schedule, now,
+    )  # fmt: skip
+    if verdict.quarantine:
+        due = _schedule_healthy(job, now, settings, rng, changed=False)["next_check_at"]
+        reason = outlet_health.quarantine(db, job.article.id, fetch, now, verdict, str(due or ""))
+        return CheckResult(job.article.id, job.article.url, "incident", error=reason,
+                           incident=verdict.note)  # fmt: skip
+    reason = verdict.suspect
+    if reason and job.article.suspect_count + 1 < settings.schedule.suspect_confirmations:
+        return _suspect(db, job, fetch, now, reason, verdict)
+    result = _compare(db, replace(gathered, job=job), settings, now, rng)
+    if isinstance(result, Replan):
+        return result
+    if verdict.health or verdict.signature:
+        store.update_article(
+            db, result.article_id, read_health=verdict.health, read_sig=verdict.signature
+        )
+    if verdict.healthy_during is not None:
+        note = outlet_health.good_read(db, verdict.healthy_during, settings.schedule, now)
+        return replace(result, incident=note) if note else result
+    return result
+
+
+def _same_page(gathered: Gathered) -> bool:
+    """The stored version's page, re-read with today's rules, reads as this page does."""
+    assert gathered.reread is not None
+    return content_hash(gathered.reread.article) == gathered.content_hash
+
+
+def _compare(
+    db: sqlite_utils.Database,
+    gathered: Gathered,
+    settings: Settings,
+    now: datetime,
+    rng: random.Random,
+) -> CheckResult | Replan:
+    """The read is trusted: compare it with the latest version (re-reading that one
+    first when newer rules read it), store a version and a change when it differs."""
+    job, fetch, article = gathered.job, gathered.fetch, gathered.article
+    assert article is not None and gathered.content_hash is not None
+    latest = job.latest
+    rebased = None
+    if latest is not None and gathered.content_hash != latest.content_hash and gathered.reread:
+        rebased = store_reread(db, job.article.id, latest, gathered.reread, iso(now))
+        job, latest = replace(job, latest=rebased[0]), rebased[0]
+    digest, base = gathered.content_hash, latest
+    if latest is not None and digest != latest.content_hash:
+        page = gathered.page or article
+        base, article, digest = learned.under_furniture(
+            db, job, latest, (page, article), digest, now
+        )
+    if base is not None and digest == base.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
         live = liveblogs.fields(job.article, article, now, posted=False)
@@ -316,11 +387,16 @@ def _fetched(
             return result
         return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
                        kinds=("reextracted",))  # fmt: skip
-    return _new_version(db, job, fetch, article, gathered.content_hash, now, settings, rng)
+    return _new_version(db, job, fetch, article, digest, now, settings, rng, base)
 
 
 def _suspect(
-    db: sqlite_utils.Database, job: Job, fetch: FetchResult, now: datetime, reason: str
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    now: datetime,
+    reason: str,
+    verdict: Verdict,
 ) -> CheckResult:
     store.record_fetch(
         db, fetch, article_id=job.article.id, outcome="suspect", suspect_reason=reason
@@ -333,6 +409,8 @@ def _suspect(
         suspect_count=job.article.suspect_count + 1,
         last_error=f"suspect extraction: {reason}",
         next_check_at=iso(now + timedelta(seconds=min(ERROR_BASE_DELAY, 900))),
+        read_health=verdict.health,
+        read_sig=verdict.signature,
     )
     return CheckResult(job.article.id, job.article.url, "suspect", error=reason)
 
@@ -362,13 +440,20 @@ def _new_version(
     now: datetime,
     settings: Settings,
     rng: random.Random,
+    base: Version | None = None,
 ) -> CheckResult:
+    """Store the reading as a new version; the change is the difference from ``base``
+    (the latest version under today's learned furniture; default: as stored)."""
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
     liveblogs.remember_amp(db, article_id, job.article.url, article)
     version = versions.insert_version(
-        db, article_id, reread.version_fields(article, digest, iso(now), fetch_id, snapshot_id)
+        db,
+        article_id,
+        reread.version_fields(
+            article, digest, iso(now), fetch_id, snapshot_id, rules_for(job.selectors)
+        ),
     )
     if latest is None:
         _schedule_new_version(db, job, fetch, article, now, settings, rng, posted=True)
@@ -378,7 +463,9 @@ def _new_version(
         revert_of = None
     # people read versions by the article's own numbers; the row id stays in the column
     revert_to = versions.version_number(db, revert_of) if revert_of is not None else None
-    verdict = classify(diff_versions(latest, version), revert_to=revert_to, live=article.live)
+    verdict = classify(
+        diff_versions(base or latest, version), revert_to=revert_to, live=article.live
+    )
     if not verdict.kinds:  # only a date outside the diffed fields moved
         verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":

@@ -14,7 +14,7 @@ import sqlite_utils
 from monitor import store
 from monitor.config import Settings
 from monitor.extract import fingerprint as fastpath
-from monitor.extract import region
+from monitor.extract import furniture, region
 from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, FetchResult, Version
@@ -25,9 +25,11 @@ from monitor.pipeline.reread import (
     StoredPage,
     needs_reread,
     read_again,
+    rules_for,
     rules_of,
     stored_page,
 )
+from monitor.store import furniture as furniture_store
 from monitor.store import versions
 from monitor.times import parse_iso
 from monitor.urls import BadURL, canonicalize_url
@@ -46,6 +48,10 @@ class Job:
     latest_rules: str | None = None
     #: the latest version's own page, planned when it must be re-read (monitor.pipeline.reread)
     stored: StoredPage | None = None
+    #: the outlet's learned furniture, dropped from what is read (monitor.extract.furniture)
+    furniture: furniture.Learned = furniture.NOTHING
+    #: whose furniture it is ("outlet:<id>" or "host:<host>"); None: learning is off
+    furniture_scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,14 @@ class Gathered:
     reread: Reread | None = None
     #: fallbacks taken on the way (see monitor.pipeline.counters): "fast_path", "region"
     fallbacks: tuple[str, ...] = ()
+    #: (key, text) of the page's body blocks that may be learned as furniture, read
+    #: before learned furniture was dropped (so what was learned keeps being counted)
+    blocks: tuple[tuple[str, str], ...] = ()
+    #: byline names after the lead that may be related-story credits (furniture.credits)
+    credits: tuple[tuple[str, str, str], ...] = ()
+    #: the article as the page shows it, learned furniture included (None: not read, or
+    #: nothing was learned so it is ``article``)
+    page: Article | None = None
     #: the article's canonical page, checked to serve this article, when the URL
     #: checked was another one (a variant); ``fetch`` and ``article`` are then its
     canonical: str | None = None
@@ -85,7 +99,13 @@ def make_job(
     outlet = settings.outlet(outlet_name)
     selectors = dict(outlet.selectors) if outlet else {}
     latest = versions.latest_version(db, article_id)
-    stored = stored_page(db, latest.id) if latest is not None and with_stored else None
+    current = rules_for(selectors)
+    stored = stored_page(db, latest.id, current) if latest is not None and with_stored else None
+    learned, scope = furniture.NOTHING, None
+    if settings.furniture.learn:
+        scope = furniture_store.scope_of(row.outlet_id, row.url)
+        keys = furniture_store.learned(db, scope, settings.furniture.min_articles)
+        learned = furniture.Learned(keys, settings.furniture.max_words)
     return Job(
         article=row,
         latest=latest,
@@ -93,6 +113,8 @@ def make_job(
         full_read_every=settings.schedule.full_read_every,
         latest_rules=rules_of(db, latest.id) if latest is not None else None,
         stored=stored,
+        furniture=learned,
+        furniture_scope=scope,
     )
 
 
@@ -150,10 +172,13 @@ def read(job: Job, result: FetchResult) -> Gathered:
     ):
         try:
             content_type = (result.headers or {}).get("content-type")
-            again = read_again(job.stored, job.article.url, job.selectors, content_type)
+            again = read_again(
+                job.stored, job.article.url, job.selectors, content_type, job.furniture
+            )
         except Exception:  # an unreadable old page proves nothing either way (counted)
             return _with_fallback(gathered, "reread_error")
-        if again is None and job.stored.html is None and needs_reread(job.stored.rules):
+        current = rules_for(job.selectors)
+        if again is None and job.stored.html is None and needs_reread(job.stored.rules, current):
             return _with_fallback(gathered, "reread_no_snapshot")
         gathered = replace(gathered, reread=again)
     return gathered
@@ -209,13 +234,28 @@ def _read_region(
     )
     if article is None:
         return None
+    blocks, page = _blocks(job, article), article
+    article = furniture.strip(article, job.furniture)
     digest = content_hash(article)
     fingerprint = fastpath.Fingerprint(known.locator, located.digest, digest)
     if region_audit is not None:
         region_audit.append((url, article, read_page(job, result).article))
     return Gathered(
-        job=job, fetch=result, article=article, content_hash=digest, fingerprint=fingerprint
+        job=job,
+        fetch=result,
+        article=article,
+        content_hash=digest,
+        fingerprint=fingerprint,
+        blocks=blocks,
+        credits=furniture.credits(page) if job.furniture_scope else (),
+        page=page if page is not article else None,
     )
+
+
+def _blocks(job: Job, article: Article) -> tuple[tuple[str, str], ...]:
+    if job.furniture_scope is None:
+        return ()
+    return furniture.candidates(article, job.furniture.max_words)
 
 
 def read_page(job: Job, result: FetchResult) -> Gathered:
@@ -223,21 +263,23 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
     assert result.text is not None
     url = result.final_url or job.article.url
     try:
-        article = normalize(extract(result.text, url, job.selectors))
+        page = normalize(extract(result.text, url, job.selectors))
+        article = furniture.strip(page, job.furniture)
     except Exception as exc:  # an extractor bug must not stop the other articles
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     digest = content_hash(article)
     fallbacks: tuple[str, ...] = ()
-    if article.live is not None:
-        # a live blog grows outside any region a fingerprint watches: read it in full
-        return Gathered(job=job, fetch=result, article=article, content_hash=digest,
-                        full_read=True)  # fmt: skip
-    try:
-        fingerprint = fastpath.take(result.text, article, digest, job.selectors, learn_read=True)
-    except Exception:  # no fingerprint only means no fast path next time (counted)
-        fingerprint, fallbacks = None, ("fingerprint_error",)
-    if fingerprint is None and not fallbacks:
-        fallbacks = ("no_fingerprint",)
+    fingerprint = None  # a live blog grows outside any region one watches: read in full
+    if article.live is None:
+        try:
+            # the fingerprint watches the page as it is (learned furniture included), so a
+            # change of what was learned never makes the fast path miss; it vouches for
+            # ``digest``, the article without the furniture
+            fingerprint = fastpath.take(result.text, page, digest, job.selectors, learn_read=True)
+        except Exception:  # no fingerprint only means no fast path next time (counted)
+            fingerprint, fallbacks = None, ("fingerprint_error",)
+        if fingerprint is None and not fallbacks:
+            fallbacks = ("no_fingerprint",)
     return Gathered(
         job=job,
         fetch=result,
@@ -246,4 +288,7 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         fingerprint=fingerprint,
         full_read=True,
         fallbacks=fallbacks,
+        blocks=_blocks(job, page),
+        credits=furniture.credits(page) if job.furniture_scope else (),
+        page=page if page is not article else None,
     )

@@ -43,6 +43,7 @@ from monitor.net.guard import GuardedBackend, check_host, deadline_scope
 from monitor.net.tls import LazyTLSPool, transport_shell
 from monitor.store import outbox
 from monitor.store.outbox import ChangeInfo, OutboxRow
+from monitor.store.pg import is_postgres, is_postgres_url
 from monitor.times import iso, utcnow
 
 #: Longest wait between two looks at the database when a target has nothing due.
@@ -52,6 +53,8 @@ MAX_RETRY = 3600.0
 #: Pause after an unexpected error in a delivery thread (a locked database, a bug).
 ERROR_PAUSE = 5.0
 REVIEW_PATH = "/-/monitor/change/{id}"
+#: an incident is shown on its outlet's page (and on the desk while it is open)
+INCIDENT_PATH = "/-/monitor/outlet/{id}"
 
 Clock = Callable[[], datetime]
 
@@ -76,6 +79,27 @@ def matches(target: NotifySettings, change: ChangeInfo) -> bool:
     if target.kinds and not set(target.kinds) & set(change.kinds):
         return False
     return not target.outlets or change.outlet in target.outlets
+
+
+def matches_outlet(target: NotifySettings, outlet: str | None) -> bool:
+    """Whether ``target`` wants an incident of ``outlet`` (only its outlet filter applies:
+    an incident is news whatever kinds or silence the target asks for)."""
+    return not target.outlets or outlet in target.outlets
+
+
+def incident_payload(row: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body for an outlet incident (row from ``outbox.incident_payload_row``)."""
+    return {
+        "type": "incident",
+        "incident_id": row["incident_id"],
+        "outlet": row["outlet"],
+        "kind": row["kind"],
+        "started_at": row["started_at"],
+        "ended_at": row["ended_at"],
+        "articles": row["articles"],
+        "summary": row["summary"],
+        "review_url": INCIDENT_PATH.format(id=row["outlet_id"]),
+    }
 
 
 def label(url: str) -> str:
@@ -183,6 +207,7 @@ class TargetWorker:
         """Queue new matches, then deliver at most one row; returns seconds to wait."""
         now = self.clock()
         outbox.enqueue(self.db, self.key, lambda c: matches(self.target, c), now)
+        outbox.enqueue_incidents(self.db, self.key, lambda o: matches_outlet(self.target, o), now)
         sent = outbox.sent_in_window(self.db, self.key, now)
         if sent < self.target.max_per_hour and outbox.held_count(self.db, self.key):
             outbox.make_digest(self.db, self.key, now)
@@ -204,7 +229,9 @@ class TargetWorker:
         if payload is None:  # the change row vanished (never happens in normal use)
             outbox.mark_failed(self.db, row, "change not found", now, MAX_RETRY)
             return
-        ident = row.change_id if row.kind == "change" else f"digest-{row.id}"
+        ident = {"change": row.change_id, "incident": f"incident-{row.incident_id}"}.get(
+            row.kind, f"digest-{row.id}"
+        )
         headers = {**self.target.headers, "Idempotency-Key": f"{self.key}:{ident}"}
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         result = self.post(self.target.url, body, headers, self.target.timeout)
@@ -230,6 +257,10 @@ class TargetWorker:
         if row.kind == "digest":
             ids = outbox.digested_change_ids(self.db, row.id)
             return digest_payload(row.held_count or len(ids), ids, now)
+        if row.kind == "incident":
+            assert row.incident_id is not None
+            found_incident = outbox.incident_payload_row(self.db, row.incident_id)
+            return incident_payload(found_incident) if found_incident else None
         assert row.change_id is not None
         found = outbox.change_payload_row(self.db, row.change_id)
         return change_payload(found) if found else None
@@ -246,7 +277,9 @@ class NotificationService:
         clock: Clock = utcnow,
         post: Poster | None = None,
     ) -> None:
-        self.db_path, self.settings, self.clock = Path(db_path), settings, clock
+        # a PostgreSQL URL stays a string (a Path would fold its "///")
+        self.db_path = db_path if is_postgres_url(db_path) else Path(db_path)
+        self.settings, self.clock = settings, clock
         self._poster = HttpPoster(settings) if post is None else None
         self._post: Poster = post or self._poster  # type: ignore[assignment]
         self._stop = threading.Event()
@@ -293,5 +326,7 @@ class NotificationService:
 
 def start_notifications(db: sqlite_utils.Database, settings: Settings) -> NotificationService:
     """Start delivery threads for ``settings.notify`` against the file ``db`` is open on."""
+    if is_postgres(db):
+        return NotificationService(db.conninfo, settings).start()
     path = db.execute("PRAGMA database_list").fetchone()[2]
     return NotificationService(path, settings).start()

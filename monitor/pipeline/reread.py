@@ -12,6 +12,8 @@ differently.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -19,6 +21,7 @@ import sqlite_utils
 
 from monitor.compare.classify import classify
 from monitor.compare.diff import diff_versions
+from monitor.extract import furniture
 from monitor.extract.cascade import EXTRACTION_RULES, extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, Classification, Version
@@ -47,6 +50,8 @@ class Reread:
     article: Article
     fetch_id: int | None
     snapshot_id: int
+    #: the rules that read it (today's, with the outlet's selectors)
+    rules: str = EXTRACTION_RULES
 
 
 def rules_of(db: sqlite_utils.Database, version_id: int) -> str | None:
@@ -57,12 +62,25 @@ def rules_of(db: sqlite_utils.Database, version_id: int) -> str | None:
     return row[0] if row else None
 
 
-def needs_reread(rules: str | None) -> bool:
-    """Whether a version read under ``rules`` must be re-read before it is compared."""
-    return rules != EXTRACTION_RULES
+def rules_for(selectors: Mapping[str, str]) -> str:
+    """The rules that read an article today: the extraction rules, and the outlet's
+    selectors when it has any. Editing an outlet's selectors changes how its pages read
+    just as a new rules version does, so its stored versions are re-read the same way."""
+    if not selectors:
+        return EXTRACTION_RULES
+    spelled = json.dumps(sorted(selectors.items()), ensure_ascii=False)
+    return f"{EXTRACTION_RULES}+selectors:{hashlib.sha1(spelled.encode()).hexdigest()[:12]}"
 
 
-def stored_page(db: sqlite_utils.Database, version_id: int) -> StoredPage | None:
+def needs_reread(rules: str | None, current: str = EXTRACTION_RULES) -> bool:
+    """Whether a version read under ``rules`` must be re-read before it is compared
+    with a page read under ``current`` (see :func:`rules_for`)."""
+    return rules != current
+
+
+def stored_page(
+    db: sqlite_utils.Database, version_id: int, current: str = EXTRACTION_RULES
+) -> StoredPage | None:
     """Plan: what a worker needs to re-read a stored version (its snapshot, rebuilt)."""
     row = db.execute(
         "SELECT extraction_rules, snapshot_id, content_hash, fetch_id FROM version_records"
@@ -73,7 +91,7 @@ def stored_page(db: sqlite_utils.Database, version_id: int) -> StoredPage | None
         return None
     rules, snapshot_id, digest, fetch_id = row
     html = encoding = url = None
-    if snapshot_id is not None and needs_reread(rules):
+    if snapshot_id is not None and needs_reread(rules, current):
         meta = db.execute(
             "SELECT encoding, url FROM snapshots WHERE id = ?", (snapshot_id,)
         ).fetchone()
@@ -83,7 +101,11 @@ def stored_page(db: sqlite_utils.Database, version_id: int) -> StoredPage | None
 
 
 def read_again(
-    page: StoredPage, url: str, selectors: Mapping[str, str], content_type: str | None = None
+    page: StoredPage,
+    url: str,
+    selectors: Mapping[str, str],
+    content_type: str | None = None,
+    learned: furniture.Learned = furniture.NOTHING,
 ) -> Reread | None:
     """Gather (pure): the stored version's own page read with today's rules, when that
     reads differently from what was stored under older rules; None when it reads the
@@ -94,18 +116,20 @@ def read_again(
     The snapshot's bytes are decoded again too, as today's fetch would decode them
     under ``content_type`` (the page's Content-Type now): the charset rules are part
     of the reading (a page once read as cp775 for one stray byte reads as UTF-8 now).
+    The outlet's ``learned`` furniture is dropped, as from today's page.
     """
-    if not needs_reread(page.rules) or page.html is None or page.snapshot_id is None:
+    current = rules_for(selectors)
+    if not needs_reread(page.rules, current) or page.html is None or page.snapshot_id is None:
         return None
     decoded = decode_body(page.html, content_type)
     if decoded is None:
         text = page.html.decode(page.encoding or "utf-8", errors="replace")
     else:
         text = decoded[0]
-    again = normalize(extract(text, page.url or url, selectors))
+    again = furniture.strip(normalize(extract(text, page.url or url, selectors)), learned)
     if content_hash(again) == page.content_hash:
         return None
-    return Reread(again, page.fetch_id, page.snapshot_id)
+    return Reread(again, page.fetch_id, page.snapshot_id, current)
 
 
 def as_reextraction(verdict: Classification) -> Classification:
@@ -126,7 +150,9 @@ def store_reread(
     """Commit: store a re-reading as a version with a ``reextracted`` change; returns
     the version and the change id."""
     article = again.article
-    fields = version_fields(article, content_hash(article), now, again.fetch_id, again.snapshot_id)
+    fields = version_fields(
+        article, content_hash(article), now, again.fetch_id, again.snapshot_id, again.rules
+    )
     version = versions.insert_version(db, article_id, fields)
     verdict = as_reextraction(classify(diff_versions(latest, version)))
     change_id = versions.insert_change(
@@ -142,7 +168,12 @@ def store_reread(
 
 
 def version_fields(
-    article: Article, digest: str, now: str, fetch_id: int | None, snapshot_id: int | None
+    article: Article,
+    digest: str,
+    now: str,
+    fetch_id: int | None,
+    snapshot_id: int | None,
+    rules: str = EXTRACTION_RULES,
 ) -> dict[str, object]:
     """The ``versions`` fields of an article read now by today's rules."""
     return {
@@ -155,7 +186,7 @@ def version_fields(
         "modified_at": article.modified_at,
         "canonical_url": article.canonical_url,
         "extractor": article.extractor,
-        "extraction_rules": EXTRACTION_RULES,
+        "extraction_rules": rules,
         "fetch_id": fetch_id,
         "snapshot_id": snapshot_id,
     }

@@ -189,6 +189,10 @@ def _log_check(result: CheckResult) -> None:
         ms=result.fetch_ms,
         **({"error": result.error} if result.error else {}),
     )
+    if result.incident is not None:
+        note = result.incident
+        log_event(f"incident_{note.event}", id=note.incident_id, outlet=note.outlet,
+                  kind=note.kind, articles=note.articles, summary=note.summary)  # fmt: skip
 
 
 def _log_feed(poll: FeedPoll) -> None:

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from monitor import store
 from monitor.store import feeds as feedstore
+from monitor.store.pg import is_postgres
 from monitor.times import iso
 from monitor.urls import host_key
 
@@ -64,6 +65,10 @@ class DueWork:
 
     def __init__(self, db: sqlite_utils.Database, hosts: HostFilter | None = None) -> None:
         self._hosts = hosts
+        self._shard: list[str] | None = None  # PostgreSQL: the hosts ``hosts`` wants
+        self._postgres = is_postgres(db)
+        if self._postgres:
+            return  # no Python functions inside PostgreSQL: see _pg_candidates
         db.conn.create_function("monitor_host", 1, host_key, deterministic=True)
         wanted = hosts or (lambda host: True)
         db.conn.create_function("monitor_host_wanted", 1, lambda h: int(wanted(h or "")))
@@ -71,6 +76,8 @@ class DueWork:
     def candidates(
         self, db: sqlite_utils.Database, now: datetime, busy: Busy, limit: int
     ) -> list[Candidate]:
+        if self._postgres:
+            return self._pg_candidates(db, now, busy, limit)
         db.execute("UPDATE articles SET host = monitor_host(url) WHERE host IS NULL")
         shard = "AND monitor_host_wanted(host)" if self._hosts else ""
         # Paused and busy hosts are filtered in SQL, so a host with thousands of due
@@ -84,6 +91,36 @@ class DueWork:
             (iso(now), json.dumps(sorted(busy.blocked)), json.dumps(sorted(busy.articles)),
              max(16, limit * 4)),
         ).fetchall()  # fmt: skip
+        found = [Candidate(due, "article", aid, host) for due, aid, host in rows]
+        found.extend(_due_feeds(db, now, busy, self._hosts, all_feeds=False))
+        return sorted(found, key=lambda c: (c.due, c.kind))
+
+    def _pg_candidates(
+        self, db: sqlite_utils.Database, now: datetime, busy: Busy, limit: int
+    ) -> list[Candidate]:
+        """The same query on PostgreSQL: hosts filled in from Python, the busy sets as
+        arrays, and a shard as the list of its hosts (kept, and redone only when new
+        hosts appear, so a tick never scans every article)."""
+        missing = db.execute("SELECT id, url FROM articles WHERE host IS NULL").fetchall()
+        if missing:
+            db.conn.executemany(
+                "UPDATE articles SET host = ? WHERE id = ?",
+                [(host_key(url), article_id) for article_id, url in missing],
+            )
+        shard, params = "", [iso(now), sorted(busy.blocked), sorted(busy.articles)]
+        if self._hosts is not None:
+            if missing or self._shard is None:
+                hosts = db.execute("SELECT DISTINCT host FROM articles").fetchall()
+                self._shard = sorted(h for (h,) in hosts if h is not None and self._hosts(h))
+            shard = "AND host = ANY(?)"
+            params.append(self._shard)
+        rows = db.execute(
+            f"""SELECT next_check_at, id, host FROM articles
+               WHERE status != 'stopped' AND next_check_at <= ?
+                 AND host <> ALL(?) AND id <> ALL(?) {shard}
+               ORDER BY next_check_at LIMIT ?""",
+            (*params, max(16, limit * 4)),
+        ).fetchall()
         found = [Candidate(due, "article", aid, host) for due, aid, host in rows]
         found.extend(_due_feeds(db, now, busy, self._hosts, all_feeds=False))
         return sorted(found, key=lambda c: (c.due, c.kind))

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from monitor.review.labels import FLAG_TABLES
 from monitor.review.web import PREFIX, SHOWN_CHARS, clip
 
 #: (table or query, column) → the plugin page an integer in it opens
@@ -39,9 +40,6 @@ _OWN_ID = {
 _KIND_COLUMNS = {"kinds"}
 _SILENT_COLUMNS = {"silent"}
 _TEXT_COLUMNS = {"headline", "title", "old_headline", "new_headline", "last_headline", "summary"}
-#: tables whose "silent" column is the 0/1 flag; in a query it is the flag when the row
-#: is about one change (it has a change_id), and a count otherwise (the scoreboard)
-_FLAG_TABLES = {"changes", "change_reports"}
 
 
 def kind_badges(kinds: list[str]) -> Markup:
@@ -90,7 +88,9 @@ def _url(value: Any) -> Markup | None:
 
 def _is_flag(row: Any, table: str | None) -> bool:
     if table is not None:
-        return table in _FLAG_TABLES
+        # the 0/1 flag on these tables; in a query it is the flag when the row is about
+        # one change (it has a change_id), and a count otherwise (the scoreboard)
+        return table in FLAG_TABLES
     try:
         return "change_id" in row.keys()  # noqa: SIM118 - `in` on a sqlite3.Row tests values
     except AttributeError:

@@ -199,6 +199,26 @@ async def outlet(db: Database, outlet_id: int) -> dict | None:
     return found
 
 
+async def incidents(db: Database, outlet_id: int | None = None, *, open_only: bool = False,
+                    limit: int = 20) -> list[dict]:
+    """Outlet incidents, newest first (none in a database from before incidents)."""
+    if await row(db, "SELECT 1 AS found FROM sqlite_master WHERE name = 'incidents'") is None:
+        return []
+    where = ["1"]
+    if outlet_id is not None:
+        where.append("i.outlet_id = :o")
+    if open_only:
+        where.append("i.ended_at IS NULL")
+    return await rows(
+        db,
+        f"""SELECT i.id, i.outlet_id, o.name AS outlet, i.kind, i.started_at, i.ended_at,
+                   i.articles, i.reads, i.summary
+            FROM incidents i LEFT JOIN outlets o ON o.id = i.outlet_id
+            WHERE {" AND ".join(where)} ORDER BY i.started_at DESC, i.id DESC LIMIT :n""",
+        {"o": outlet_id, "n": limit},
+    )  # fmt: skip
+
+
 async def outlet_by_name(db: Database, name: str) -> dict | None:
     return await row(db, "SELECT * FROM outlets WHERE name = :n", {"n": name})
 

@@ -52,6 +52,7 @@ async def desk_page(datasette: Datasette, request: Request) -> Response:
         "verdict_filters": queues.VERDICT_FILTERS,
         "verdicts": VERDICTS,
         "outlets": await data.outlets(db),
+        "incidents": await data.incidents(db, open_only=True),
         "reviewer": reviewer(datasette, request.actor),
         "verdicts_off": review.verdicts_off,
         "has_reviewers": bool(review.settings.reviewers),

@@ -16,7 +16,8 @@ from html import escape
 
 from monitor.compare.classify import classify
 from monitor.compare.diff import diff_versions
-from monitor.models import ParagraphOp, Version, VersionDiff, WordOp
+from monitor.compare.render import inline_html, replaced_html, side_html
+from monitor.models import ParagraphOp, Version, VersionDiff
 
 #: Beyond these a diff is not rendered inline. Paragraph alignment is quadratic in the
 #: paragraphs between the identical head and tail (measured alone on this machine:
@@ -105,37 +106,6 @@ def mark(text: str, needles: tuple[str, ...]) -> str:
     return "".join(out)
 
 
-def inline_html(ops: tuple[WordOp, ...]) -> str:
-    """Deleted and inserted words in one line; a space between a deletion and the
-    insertion right after it, so "Senate" → "House" reads "~~Senate~~ House", not
-    "SenateHouse" (in the page's text, for screen readers and when copied)."""
-    out: list[str] = []
-    previous = ""
-    for op in ops:
-        text = escape(op.text)
-        if op.op == "insert" and previous == "delete" and not op.text[:1].isspace():
-            out.append(" ")
-        if op.op == "delete":
-            out.append(f"<del>{text}</del>")
-        elif op.op == "insert":
-            out.append(f"<ins>{text}</ins>")
-        else:
-            out.append(text)
-        previous = op.op
-    return "".join(out)
-
-
-def _side(ops: tuple[WordOp, ...], keep: str) -> str:
-    tag = "del" if keep == "delete" else "ins"
-    out = []
-    for op in ops:
-        if op.op == "equal":
-            out.append(escape(op.text))
-        elif op.op == keep:
-            out.append(f"<{tag}>{escape(op.text)}</{tag}>")
-    return "".join(out)
-
-
 def _evidence_for(text: str | None, evidence: list[dict], fields: set[str]) -> tuple[str, ...]:
     if not text:
         return ()
@@ -178,7 +148,7 @@ def _paragraph_row(p: ParagraphOp, evidence: list[dict]) -> SideRow:
     elif p.kind == "removed":
         old_html, new_html = f"<del>{mark(p.old or '', needles)}</del>", ""
     elif p.ops:
-        old_html, new_html = _side(p.ops, "delete"), _side(p.ops, "insert")
+        old_html, new_html = side_html(p.ops, "delete"), side_html(p.ops, "insert")
     else:
         old_html, new_html = mark(p.old or "", needles), mark(p.new or "", needles)
     return SideRow(_label(p), p.kind, old_html, new_html, kinds if p.kind != "equal" else ())
@@ -189,7 +159,7 @@ def side_by_side(diff: VersionDiff, evidence: list[dict]) -> list[SideRow]:
     result = []
     for field in (diff.title, diff.byline):
         if field.changed and field.ops:
-            old_html, new_html = _side(field.ops, "delete"), _side(field.ops, "insert")
+            old_html, new_html = side_html(field.ops, "delete"), side_html(field.ops, "insert")
         elif field.changed:
             old_html = f"<del>{escape(field.old)}</del>"
             new_html = f"<ins>{escape(field.new)}</ins>"
@@ -239,7 +209,11 @@ def _block(run: list[SideRow]) -> Block:
 
 def _view(diff: VersionDiff, evidence: list[dict]) -> DiffView:
     rows = side_by_side(diff, evidence)
-    title = inline_html(diff.title.ops) if diff.title.changed else ""
+    title = ""
+    if diff.title.changed:
+        title = inline_html(diff.title.ops) if diff.title.ops else replaced_html(
+            diff.title.old, diff.title.new
+        )
     return DiffView(tuple(rows), collapse(rows), title)
 
 

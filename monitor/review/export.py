@@ -20,6 +20,7 @@ from monitor.models import Version
 from monitor.review.verdicts import VerdictRecord, read_all, verdicts_path
 from monitor.sentences import sentences
 from monitor.store import versions
+from monitor.store.pg import is_postgres
 
 ExportKind = Literal["changes", "versions", "sentences"]
 
@@ -122,7 +123,10 @@ def _where(filters: Filters, time_column: str) -> tuple[str, list[Any]]:
 
 
 def _verdicts_by_change(db: sqlite_utils.Database) -> dict[int, VerdictRecord]:
-    """The desk's verdicts for this database (none for an in-memory one or without file)."""
+    """The desk's verdicts for this database (none for an in-memory one or without file,
+    nor on PostgreSQL: the desk keeps them beside the SQLite file it reviews)."""
+    if is_postgres(db):
+        return {}
     main = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
     if not main:
         return {}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from datasette import hookimpl
 
-from monitor.review import cells, verdicts
+from monitor.review import cells, labels, verdicts
 from monitor.review.web import PREFIX, state
 
 if TYPE_CHECKING:
@@ -130,6 +130,22 @@ def extra_js_urls(template: str, datasette: Datasette) -> list[dict[str, Any]]:
 def render_cell(row: Any, value: Any, column: str, table: str | None) -> Any:
     """Kinds as badges, silent as a word, ids as links to the plugin's pages."""
     return cells.render(value, column, table, row)
+
+
+@hookimpl
+def extra_template_vars(database: str | None, table: str | None, datasette: Datasette) -> dict:
+    """Readable column headers and facet values (templates/_table.html and
+    _facet_results.html) on our databases' pages; other databases keep the names."""
+    review = state(datasette)
+    ours = review.monitor_name is None or database in (review.monitor_name, review.verdicts_name)
+
+    def label(column: str) -> str:
+        return labels.column_label(column, table) if ours else column
+
+    def facet_label(column: str, value: Any, shown: Any) -> Any:
+        return labels.facet_value_label(column, table, value, shown) if ours else shown
+
+    return {"monitor_label": label, "monitor_facet_label": facet_label}
 
 
 @hookimpl

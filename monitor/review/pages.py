@@ -198,8 +198,10 @@ async def outlet_page(datasette: Datasette, request: Request) -> Response:
     if outlet is None:
         raise NotFound("No such outlet")
     articles = await data.outlet_articles(db, outlet["id"])
+    incidents = await data.incidents(db, outlet["id"])
     return await page(
-        datasette, request, "monitor_outlet.html", {"outlet": outlet, "articles": articles}
+        datasette, request, "monitor_outlet.html",
+        {"outlet": outlet, "articles": articles, "incidents": incidents},
     )
 
 

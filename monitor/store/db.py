@@ -26,6 +26,7 @@ import sqlite_utils
 from monitor.errors import StoreError
 from monitor.models import FetchResult, Fingerprint
 from monitor.store.migrations import MIGRATIONS
+from monitor.store.pg import is_postgres, is_postgres_url, open_pg
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,12 @@ def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
     (see :func:`open_readonly`). Otherwise a database that cannot be written (a
     read-only file or file system) is a StoreError that says so and where, before any
     command gets halfway.
+
+    A ``postgresql://`` URL opens the PostgreSQL store instead (monitor.store.pg), an
+    object that answers the same calls.
     """
+    if is_postgres_url(path):
+        return open_pg(str(path))
     path = Path(path)
     if not path.parent.exists():
         raise StoreError(f"database directory does not exist: {path.parent}")
@@ -115,7 +121,9 @@ def open_for_reading(path: Path | str) -> sqlite_utils.Database:
     """The database for a command that only reads: read-only when it exists and its
     schema is current; otherwise opened as every command opens it (created, or
     upgraded in one short transaction), which fails with a clear message where the
-    file cannot be written."""
+    file cannot be written. PostgreSQL: opened as every command opens it."""
+    if is_postgres_url(path):
+        return open_pg(str(path))
     path = Path(path)
     if path.parent.exists() and path.is_file():
         try:
@@ -205,7 +213,8 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
         db.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):  # keep the original error
+            # keep the original error (sqlite3's or psycopg's, whichever store this is)
+            with contextlib.suppress(Exception):
                 db.execute("ROLLBACK")
         raise
 
@@ -255,11 +264,18 @@ def add_article(
     existing = find_article(db, url)
     if existing:
         return int(existing["id"]), False
+    # OR IGNORE: on PostgreSQL another process may insert the same URL between the look
+    # and the insert; its row wins, as if it had been there to find
     cursor = db.execute(
-        """INSERT INTO articles (outlet_id, url, first_seen_at, next_check_at, feed_id, title)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+        """INSERT OR IGNORE INTO articles (outlet_id, url, first_seen_at, next_check_at, feed_id,
+           title) VALUES (?, ?, ?, ?, ?, ?)""",
         (outlet_id, url, now, now, feed_id, title),
     )
+    if cursor.rowcount != 1:
+        other = find_article(db, url)
+        if other is None:
+            raise StoreError(f"could not track {url}: a row conflicts but cannot be found")
+        return int(other["id"]), False
     article_id = int(cursor.lastrowid)
     db.execute(
         "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (url, article_id)
@@ -292,6 +308,12 @@ def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) ->
         db.execute(
             f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (survivor, article_id)
         )
+    # an outlet incident that held its first reads now counts the survivor (once)
+    db.execute(
+        "UPDATE OR IGNORE incident_articles SET article_id = ? WHERE article_id = ?",
+        (survivor, article_id),
+    )
+    db.execute("DELETE FROM incident_articles WHERE article_id = ?", (article_id,))
     db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
     return survivor
 
@@ -342,6 +364,14 @@ def set_fingerprint(
     )
 
 
+def lock_article(db: sqlite_utils.Database, article_id: int) -> None:
+    """Inside a transaction: hold the article's row until it ends, so two writers of
+    the same article take turns (the second then re-reads what the first stored).
+    SQLite's BEGIN IMMEDIATE already makes every writer take turns."""
+    if is_postgres(db):
+        db.execute("SELECT id FROM articles WHERE id = ? FOR UPDATE", (article_id,))
+
+
 def articles_due(db: sqlite_utils.Database, now: str, limit: int | None = None) -> list[int]:
     sql = (
         "SELECT id FROM articles WHERE status != 'stopped' AND next_check_at <= ? "
@@ -377,6 +407,8 @@ def record_fetch(
     outcome: str | None = None,
     suspect_reason: str | None = None,
 ) -> int:
+    if is_postgres(db):
+        db.ensure_fetch_day(result.fetched_at)  # fetches is partitioned by day there
     cursor = db.execute(
         """INSERT INTO fetches (article_id, feed_id, url, fetched_at, status_code, outcome, error,
            final_url, elapsed_ms, bytes, suspect_reason, fallbacks)

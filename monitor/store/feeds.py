@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from monitor.errors import StoreError
 from monitor.models import FetchResult
 from monitor.store.db import query_all, query_one
 
@@ -14,9 +15,13 @@ def ensure_outlet(db: sqlite_utils.Database, name: str, domain: str | None = Non
         if domain and not row["domain"]:
             db.execute("UPDATE outlets SET domain = ? WHERE id = ?", (domain, row["id"]))
         return int(row["id"])
-    return int(
-        db.execute("INSERT INTO outlets (name, domain) VALUES (?, ?)", (name, domain)).lastrowid
+    # OR IGNORE: another process (PostgreSQL) may add the same outlet meanwhile
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO outlets (name, domain) VALUES (?, ?)", (name, domain)
     )
+    if cursor.rowcount == 1:
+        return int(cursor.lastrowid)
+    return int(_added_meanwhile(db, "SELECT id FROM outlets WHERE name = ?", name))
 
 
 def outlet_names(db: sqlite_utils.Database) -> list[str]:
@@ -38,11 +43,23 @@ def add_feed(
         if outlet_id and row["outlet_id"] != outlet_id:
             db.execute("UPDATE feeds SET outlet_id = ? WHERE id = ?", (outlet_id, row["id"]))
         return int(row["id"]), False
+    # OR IGNORE: another process (PostgreSQL) may add the same feed meanwhile
     cursor = db.execute(
-        "INSERT INTO feeds (outlet_id, url, added_at, next_poll_at, parent_feed_id) VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO feeds (outlet_id, url, added_at, next_poll_at, parent_feed_id)"
+        " VALUES (?, ?, ?, ?, ?)",
         (outlet_id, url, now, now, parent_id),
     )
+    if cursor.rowcount != 1:
+        return int(_added_meanwhile(db, "SELECT id FROM feeds WHERE url = ?", url)), False
     return int(cursor.lastrowid), True
+
+
+def _added_meanwhile(db: sqlite_utils.Database, sql: str, key: str) -> int:
+    """The id of the row another writer added between our look and our insert."""
+    row = db.execute(sql, (key,)).fetchone()
+    if row is None:
+        raise StoreError(f"could not add {key!r}: a row conflicts but cannot be found")
+    return int(row[0])
 
 
 def list_feeds(db: sqlite_utils.Database) -> list[dict]:

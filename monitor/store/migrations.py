@@ -6,11 +6,14 @@ transaction. Never edit a released migration: add a new one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlite_utils
 
+from monitor.store.migration_incidents import m13_outlet_incidents
 from monitor.store.migration_passages import m6_passage_store
 from monitor.urls import without_credentials
 
@@ -378,6 +381,88 @@ def _m11_revert_numbers(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m12_published_times_in_utc(db: sqlite_utils.Database) -> None:
+    """Publication and modification times stored before they were normalized (mixed
+    "+00:00", "Z", RFC 2822, "4 mars 2024"…) rewritten the way new versions store them:
+    UTC ISO 8601 to the minute, a date alone as the date (monitor.extract.normalize's
+    canonical_time, which reads people's dates with monitor.extract.dates). A value that
+    does not read as a time is kept as it was.
+
+    A version's content hash covers its publication time: where the stored hash is the
+    one of its stored fields, it is recomputed, so the next visit of an unchanged page
+    matches it (no change for a spelling of the same instant) and reverts are still found.
+    """
+    from monitor.extract.normalize import canonical_time  # pure; loaded for this upgrade only
+
+    rows = db.execute(
+        "SELECT id, title, byline, body, content_hash, published_at, modified_at FROM versions "
+        "WHERE published_at IS NOT NULL OR modified_at IS NOT NULL"
+    ).fetchall()
+    for version_id, title, byline, body, digest, published, modified in rows:
+        new_published, new_modified = _utc_time(published, canonical_time), _utc_time(
+            modified, canonical_time
+        )
+        if (new_published, new_modified) == (published, modified):
+            continue
+        if new_published != published and digest == _version_hash(title, byline, body, published):
+            digest = _version_hash(title, byline, body, new_published)
+        db.execute(
+            "UPDATE version_records SET published_at = ?, modified_at = ?, content_hash = ? "
+            "WHERE id = ?",
+            (new_published, new_modified, digest, version_id),
+        )
+
+
+def _utc_time(value: str | None, canonical: Callable[[str | None], str | None]) -> str | None:
+    if value is None:
+        return None
+    shown = canonical(value)
+    try:
+        datetime.fromisoformat((shown or "").replace("Z", "+00:00"))
+    except ValueError:
+        return value  # not a time once read: keep what the page said
+    return shown
+
+
+def _version_hash(title: str, byline: str, body: str, published: str | None) -> str:
+    """monitor.extract.normalize.content_hash of a stored (so already normalized) version."""
+    paragraphs = [p for p in (body or "").split("\n\n") if p]
+    payload = json.dumps(
+        [title, byline, paragraphs, published], ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _m14_furniture_learned(db: sqlite_utils.Database) -> None:
+    # Learned furniture (monitor.extract.furniture, monitor.store.furniture): per outlet
+    # (scope "outlet:<id>", or "host:<host>" for an article of no outlet), the short
+    # blocks of its articles' first readings. A block is furniture when seen_count
+    # (articles whose first reading had it) reaches [furniture] min_articles, or when
+    # source is 'rotation' (a rail exchanged it on an article whose story did not
+    # change). The sample is kept from a block's second sighting on: a block of one
+    # article only costs its key.
+    db.execute(
+        """CREATE TABLE furniture (
+            scope TEXT NOT NULL,
+            outlet_id INTEGER REFERENCES outlets(id),
+            block_hash TEXT NOT NULL,
+            sample TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT 'repeat',
+            seen_count INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            credit_of TEXT,
+            PRIMARY KEY (scope, block_hash)
+        ) WITHOUT ROWID"""
+    )
+    # the planner's lookup, per job: the repeated blocks, the rotated ones, the credits
+    # (source 'credit': one row per name and lead author, credit_of the name's key)
+    db.execute("CREATE INDEX idx_furniture_seen ON furniture(scope, seen_count)")
+    db.execute("CREATE INDEX idx_furniture_rotation ON furniture(scope) WHERE source = 'rotation'")
+    db.execute(
+        "CREATE INDEX idx_furniture_credit ON furniture(scope, credit_of)"
+        " WHERE credit_of IS NOT NULL"
+    )
 def _m_live_blogs(db: sqlite_utils.Database) -> None:
     # Live blogs (monitor.extract.live) are revisited on their own schedule until they
     # end: kind 'live' while the latest read is a live blog; live_post_at: when a new
@@ -399,5 +484,8 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m9_read_fallbacks,
     _m10_discovery_caps_and_no_credentials,
     _m11_revert_numbers,
+    _m12_published_times_in_utc,
+    m13_outlet_incidents,
+    _m14_furniture_learned,
     _m_live_blogs,
 )

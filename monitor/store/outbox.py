@@ -52,6 +52,7 @@ class OutboxRow:
     created_at: str
     next_attempt_at: str | None
     held_count: int | None
+    incident_id: int | None = None
 
 
 def target_key(url: str) -> str:
@@ -68,8 +69,9 @@ def register_target(db: sqlite_utils.Database, key: str, label: str, now: dateti
     with store.transaction(db):
         db.execute(
             """INSERT OR IGNORE INTO notify_targets
-               (target, label, added_at, start_change_id, scanned_change_id)
-               SELECT ?, ?, ?, COALESCE(MAX(id), 0), COALESCE(MAX(id), 0) FROM changes""",
+               (target, label, added_at, start_change_id, scanned_change_id, scanned_incident_id)
+               SELECT ?, ?, ?, COALESCE(MAX(id), 0), COALESCE(MAX(id), 0),
+                      (SELECT COALESCE(MAX(id), 0) FROM incidents) FROM changes""",
             (key, label, iso(now)),
         )
         db.execute("UPDATE notify_targets SET label = ? WHERE target = ?", (label, key))
@@ -115,6 +117,56 @@ def enqueue(
                 (key, change_id, iso(now), iso(now)),
             )
     return len(chosen)
+
+
+def enqueue_incidents(
+    db: sqlite_utils.Database, key: str, matches: Callable[[str | None], bool], now: datetime
+) -> int:
+    """Queue one row per outlet incident opened since the last scan whose outlet passes
+    the target's filter (one payload for the whole outlet, never one per article)."""
+    (scanned,) = db.execute(
+        "SELECT scanned_incident_id FROM notify_targets WHERE target = ?", (key,)
+    ).fetchone()
+    rows = db.execute(
+        """SELECT incidents.id, outlets.name FROM incidents
+           LEFT JOIN outlets ON outlets.id = incidents.outlet_id
+           WHERE incidents.id > ? ORDER BY incidents.id LIMIT ?""",
+        (scanned, SCAN_BATCH),
+    ).fetchall()
+    if not rows:
+        return 0
+    chosen = [incident_id for incident_id, outlet in rows if matches(outlet)]
+    with store.transaction(db):
+        cursor = db.execute(
+            """UPDATE notify_targets SET scanned_incident_id = ?
+               WHERE target = ? AND scanned_incident_id = ?""",
+            (rows[-1][0], key, scanned),
+        )
+        if cursor.rowcount != 1:
+            return 0
+        for incident_id in chosen:
+            db.execute(
+                """INSERT OR IGNORE INTO notify_outbox
+                   (target, kind, incident_id, created_at, next_attempt_at)
+                   VALUES (?, 'incident', ?, ?, ?)""",
+                (key, incident_id, iso(now), iso(now)),
+            )
+    return len(chosen)
+
+
+def incident_payload_row(db: sqlite_utils.Database, incident_id: int) -> dict | None:
+    cursor = db.execute(
+        """SELECT incidents.id AS incident_id, incidents.outlet_id, outlets.name AS outlet,
+                  incidents.kind,
+                  incidents.started_at, incidents.ended_at, incidents.articles, incidents.summary
+           FROM incidents LEFT JOIN outlets ON outlets.id = incidents.outlet_id
+           WHERE incidents.id = ?""",
+        (incident_id,),
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
 
 def sent_in_window(db: sqlite_utils.Database, key: str, now: datetime) -> int:
@@ -165,8 +217,8 @@ def next_pending(db: sqlite_utils.Database, key: str) -> OutboxRow | None:
     is down for all of them anyway, and reviewers read the channel in order).
     """
     row = db.execute(
-        """SELECT id, target, kind, change_id, attempts, created_at, next_attempt_at, held_count
-           FROM notify_outbox WHERE target = ? AND status = 'pending'
+        """SELECT id, target, kind, change_id, attempts, created_at, next_attempt_at, held_count,
+                  incident_id FROM notify_outbox WHERE target = ? AND status = 'pending'
            ORDER BY kind = 'change', id LIMIT 1""",
         (key,),
     ).fetchone()

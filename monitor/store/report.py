@@ -6,7 +6,9 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.policy.health import KIND_WORDS
 from monitor.store.db import query_all
+from monitor.store.incidents import open_incidents
 
 
 def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, Any]:
@@ -56,7 +58,20 @@ def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, 
         "capped_feeds": _capped_feeds(db, since),
         "versions": one("SELECT COUNT(*) FROM versions"),
         "changes": one("SELECT COUNT(*) FROM changes"),
+        "incidents": _open_incidents(db),
     }
+
+
+def _open_incidents(db: sqlite_utils.Database) -> list[str]:
+    """One line per open outlet incident (none in a database from before incidents)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'incidents'").fetchone():
+        return []
+    return [
+        f"open incident #{row.id} at outlet {row.outlet} since {row.started_at}: "
+        f"{KIND_WORDS.get(row.kind, row.kind)}; {row.articles} articles, {row.reads} reads "
+        "held back (never stored as versions)"
+        for row in open_incidents(db)
+    ]
 
 
 def _fallbacks(db: sqlite_utils.Database, since: str) -> dict[str, int]:

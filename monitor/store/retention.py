@@ -14,6 +14,8 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor import store
+from monitor.store.furniture import prune_singletons
+from monitor.store.pg import is_postgres
 
 #: Snapshots deleted per transaction, so the daemon's writer gets the lock in between.
 BATCH = 500
@@ -38,6 +40,15 @@ def database_size(path: Path | str) -> tuple[int, int]:
         path.stat().st_size if path.exists() else 0,
         wal.stat().st_size if wal.exists() else 0,
     )
+
+
+def stored_size(db: sqlite_utils.Database) -> int:
+    """Bytes a PostgreSQL store takes on disk (tables, indexes, TOAST)."""
+    return int(db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
+def _size(db: sqlite_utils.Database, path: Path | str) -> int:
+    return stored_size(db) if is_postgres(db) else sum(database_size(path))
 
 
 def prunable_snapshot_ids(db: sqlite_utils.Database, older_than: str) -> list[int]:
@@ -96,7 +107,13 @@ def prune_snapshots(db: sqlite_utils.Database, older_than: str) -> int:
 
 
 def vacuum(db: sqlite_utils.Database) -> None:
-    """Fold the WAL into the file, rewrite the file without free pages, truncate the WAL."""
+    """Fold the WAL into the file, rewrite the file without free pages, truncate the WAL.
+
+    PostgreSQL: a plain VACUUM of the snapshot table, which makes the space reusable
+    without the exclusive lock VACUUM FULL would hold against every writer."""
+    if is_postgres(db):
+        db.execute("VACUUM (ANALYZE) snapshots")
+        return
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -105,15 +122,17 @@ def vacuum(db: sqlite_utils.Database) -> None:
 def collect_garbage(
     db: sqlite_utils.Database, path: Path | str, older_than: str, *, dry_run: bool = False
 ) -> GcReport:
-    """Prune snapshots captured before ``older_than`` and VACUUM; ``dry_run`` only counts."""
-    before = sum(database_size(path))
+    """Prune snapshots captured before ``older_than`` (and furniture candidates seen in
+    one article only, last seen before it) and VACUUM; ``dry_run`` only counts."""
+    before = _size(db, path)
     ids = prunable_snapshot_ids(db, older_than)
     freed = snapshot_usage(db, ids)
     if dry_run:
         return GcReport(len(ids), freed, before, before, dry_run=True)
     count = prune_snapshots(db, older_than)
+    prune_singletons(db, older_than)  # furniture candidates of one article, long unseen
     vacuum(db)
-    return GcReport(count, freed, before, sum(database_size(path)), dry_run=False)
+    return GcReport(count, freed, before, _size(db, path), dry_run=False)
 
 
 def human_bytes(n: int) -> str:

@@ -13,10 +13,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,10 +23,10 @@ from typing import Any
 
 import httpx
 import pytest
-from test_review_desk import PASSWORD, reviewer_config
 from test_review_fixture import Filled, fill_database
 
 from tests.support.paths import REPO
+from tests.support.review import free_port, login_in_browser, reviewer_config, start_serve, stop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: The README's screenshots; refreshed only on request, so test runs leave the tree clean.
@@ -55,26 +53,6 @@ pytestmark = [
 websocket = pytest.importorskip("websocket", reason="websocket-client (test extra) missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode}: {proc.stderr.read()}")
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer in {seconds}s")
-
-
 @dataclass
 class Served:
     base: str
@@ -94,26 +72,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("browser")
     filled = fill_database(folder / "monitor.db")
     config = reviewer_config(folder / "review.toml")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_MONITOR_")}
-    env["PYTHONPATH"] = str(REPO)
-    argv = [sys.executable, "-m", "monitor", "--db", str(filled.path), "--config", str(config)]
-    proc = subprocess.Popen(
-        [*argv, "serve", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    port = free_port()
+    proc = start_serve(filled.path, config, port)
     try:
-        _wait_for(f"{base}/-/monitor", proc)
-        yield Served(base, filled)
+        yield Served(f"http://127.0.0.1:{port}", filled)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 class Browser:
@@ -304,11 +268,7 @@ def test_a_verdict_needs_a_login_then_moves_on(served: Served, browser: Browser)
     assert refused == 403
     browser.navigating(lambda: browser.eval("document.querySelector('a.login-link').click()"))
     assert browser.eval("location.pathname") == "/-/monitor/login"
-    browser.eval(
-        "document.getElementById('username').value = 'alice';"
-        f"document.getElementById('password').value = {json.dumps(PASSWORD)};"
-    )
-    browser.navigating(lambda: browser.eval("document.querySelector('form.login').requestSubmit()"))
+    login_in_browser(browser)
     assert browser.eval("location.pathname") == f"/-/monitor/change/{silent[0]}"
     assert browser.eval("document.querySelectorAll('button[name=verdict]').length") == 3
     browser.eval("document.getElementById('note').value = 'matches the archived page'")

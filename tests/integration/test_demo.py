@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 from tests.conftest import run_cli
@@ -66,7 +67,7 @@ def test_ctrl_c_stops_every_part_of_the_demo(tmp_path: Path) -> None:
             assert proc.poll() is None, log.read_text()
             time.sleep(0.2)
         os.killpg(proc.pid, signal.SIGINT)
-        code = proc.wait(timeout=40)
+        code = proc.wait(timeout=90)
     text = log.read_text()
     assert code == 0, text
     assert "interrupted" in text and "demo finished" in text and "Traceback" not in text
@@ -77,3 +78,20 @@ def test_ctrl_c_stops_every_part_of_the_demo(tmp_path: Path) -> None:
     except ProcessLookupError:
         leftovers = False
     assert not leftovers, "a demo process outlived Ctrl-C"
+
+
+def test_the_demo_shows_an_outlet_incident(tmp_path: Path) -> None:
+    """After its scripted edits the demo puts one outlet behind a consent wall: the
+    monitor opens an incident (narrated, listed by `status`) and stores no wall as an
+    edit; the wall comes down and the incident closes."""
+    db = tmp_path / "demo.db"
+    result = run_cli(
+        "demo", "--for", "30", "--step-seconds", "2", "--demo-db", str(db), timeout=180
+    )
+    assert result.code == 0, result.stderr
+    assert "harbor puts a cookie-consent wall" in result.stdout
+    assert "incident #1 opened: incident at harbor: consent wall or paywall" in result.stdout
+    assert "incident #1 closed" in result.stdout
+    with sqlite3.connect(db) as conn:
+        walls = conn.execute("SELECT COUNT(*) FROM versions WHERE body LIKE '%cookies%'")
+        assert walls.fetchone()[0] == 0

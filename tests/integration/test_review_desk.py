@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +20,13 @@ import pytest
 import test_review_fixture as shared
 from test_review_fixture import Filled, fill_database, get
 
-from monitor.review.auth import hash_password
 from monitor.review.verdicts import verdicts_path
 from tests.conftest import run_cli
-from tests.support.paths import REPO
+from tests.support.review import csrf, free_port, login, reviewer_config, start_serve, stop
 
 # the module-scoped fixtures, shared with the other review test modules
 filled, ds, sql = shared.filled, shared.ds, shared.sql
 
-PASSWORD = "correct horse battery"
 _QUEUE_ROW = re.compile(r'<tr class="[^"]*" data-href="/-/monitor/change/(\d+)')
 
 
@@ -127,75 +120,17 @@ class Served:
     config: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_serve(db: Path, config: Path | None, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARTICLE_MONITOR_")}
-    argv = [sys.executable, "-m", "monitor", "--db", str(db)]
-    if config is not None:
-        argv += ["--config", str(config)]
-    proc = subprocess.Popen(
-        [*argv, "serve", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"serve exited {proc.returncode}: {proc.stderr.read()}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/-/monitor", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise TimeoutError("serve did not answer")
-
-
-def reviewer_config(path: Path) -> Path:
-    # few iterations: the format is the real one, the test just does not pay 0.3 s a login
-    hashed = hash_password(PASSWORD, iterations=1000)
-    path.write_text(f'[review.reviewers]\nalice = "{hashed}"\n', encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("desk")
     data = fill_database(folder / "monitor.db")
     config = reviewer_config(folder / "review.toml")
-    port = _free_port()
+    port = free_port()
     proc = start_serve(data.path, config, port)
     try:
         yield Served(f"http://127.0.0.1:{port}", data, config)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def csrf(html: str) -> str:
-    found = re.search(r'name="csrftoken" value="([^"]+)"', html)
-    assert found, "the form carries no CSRF token"
-    return found.group(1)
-
-
-def login(
-    client: httpx.Client, password: str = PASSWORD, next_path: str = "/-/monitor"
-) -> httpx.Response:
-    form = client.get(f"/-/monitor/login?next={next_path}")
-    return client.post(
-        "/-/monitor/login",
-        data={"username": "alice", "password": password, "next": next_path,
-              "csrftoken": csrf(form.text)},
-    )  # fmt: skip
+        stop(proc)
 
 
 def digest(path: Path) -> str:
@@ -366,7 +301,7 @@ def test_serve_without_reviewers_is_read_only_and_says_how_to_add_one(tmp_path: 
     """No [review.reviewers]: the desk says it is read-only, the login page shows the
     config to add, and a POST is refused."""
     data = fill_database(tmp_path / "monitor.db")
-    port = _free_port()
+    port = free_port()
     proc = start_serve(data.path, None, port)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -379,5 +314,4 @@ def test_serve_without_reviewers_is_read_only_and_says_how_to_add_one(tmp_path: 
             == 403
         )
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)

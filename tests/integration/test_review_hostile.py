@@ -15,11 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_review_desk import _free_port, start_serve
 
 from monitor import store
 from monitor.models import Classification, Evidence
 from monitor.store import versions
+from tests.support.review import free_port, start_serve
 
 HUGE_CHARS = 1_000_000
 
@@ -100,7 +100,7 @@ def build_hostile_database(path: Path) -> tuple[int, int, int]:
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
     path = tmp_path_factory.mktemp("hostile") / "monitor.db"
     huge, heavy, heavy_article = build_hostile_database(path)
-    port = _free_port()
+    port = free_port()
     proc = start_serve(path, None, port)
     try:
         yield Hostile(f"http://127.0.0.1:{port}", huge, heavy, heavy_article)
@@ -198,7 +198,7 @@ def test_the_render_process_ends_with_the_server(tmp_path: Path, signal_name: st
 
     path = tmp_path / "monitor.db"
     build_hostile_database(path)
-    port = _free_port()
+    port = free_port()
     proc = start_serve(path, None, port)
     try:
         page = httpx.get(f"http://127.0.0.1:{port}/-/monitor/change/2", timeout=30)

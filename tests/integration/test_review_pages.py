@@ -267,3 +267,40 @@ def test_canned_queries_show_results_before_sql(ds, filled: Filled) -> None:
     assert "_hide_sql=" in html or "_show_sql=1" in html
     shown = get(ds, f"/{filled.path.stem}/outlet_scoreboard?_show_sql=1").text
     assert "WITH first_edit" in shown
+
+
+def _headers(html: str) -> dict[str, str]:
+    """Each table header's stored column name → the text a person reads in it."""
+    found = re.findall(r'<th [^>]*data-column="([^"]+)"[^>]*>(.*?)</th>', html, re.S)
+    return {name: re.sub(r"<[^>]+>|&nbsp;[▲▼]", "", text).strip() for name, text in found}
+
+
+def test_column_headers_and_silent_facets_read_as_words(ds, filled: Filled) -> None:
+    """Our tables' headers are relabelled ("Detected (UTC)", "Article id") while the stored
+    name stays in data-column and the tooltip; the silent facet lists "silent" and "not
+    silent" (not 1 and 0) on change_reports and changes, and its links still filter by 1/0."""
+    db = filled.path.stem
+    html = get(ds, f"/{db}/change_reports").text
+    headers = _headers(html)
+    assert headers["detected_at"] == "Detected (UTC)"
+    assert headers["article_id"] == "Article id"
+    assert headers["id"] == "Change" and headers["url"] == "URL"
+    assert 'title="column detected_at"' in html
+    for table in ("change_reports", "changes"):
+        page = get(ds, f"/{db}/{table}?_facet=silent").text
+        facet = re.search(r'id="facet-silent".*?</ul>', page, re.S)
+        assert facet, table
+        link = r'<a href="[^"]*(?:\?|&amp;)silent=([01])[^"]*">([^<]+)</a>'
+        values = set(re.findall(link, facet.group(0)))
+        assert values == {("1", "silent"), ("0", "not silent")}, (table, values)
+        assert ">1<" not in facet.group(0) and ">0<" not in facet.group(0)
+
+
+def test_canned_query_headers_are_relabelled_but_typed_sql_is_not(ds, filled: Filled) -> None:
+    """A canned query's columns read as words ("Median hours to first edit"); SQL a user
+    typed keeps the names they chose."""
+    db = filled.path.stem
+    html = get(ds, f"/{db}/outlet_scoreboard").text
+    assert 'title="column median_hours_to_first_edit">Median hours to first edit</th>' in html
+    typed = get(ds, f"/{db}?sql=select+1+as+my_count").text
+    assert '<th class="col-my_count" scope="col">my_count</th>' in typed

@@ -108,3 +108,18 @@ def test_missing_config_file_is_reported(tmp_path: Path) -> None:
     """A config path that does not exist is named in the error."""
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_furniture_section_defaults_values_and_mistakes(tmp_path: Path) -> None:
+    """[furniture]: learning on by default (3 articles, 40 words); values are read; a
+    count out of range or an unknown key is a one-line ConfigError."""
+    assert Settings().furniture.learn and Settings().furniture.min_articles == 3
+    path = tmp_path / "c.toml"
+    path.write_text("[furniture]\nlearn = false\nmin_articles = 5\nmax_words = 20\n")
+    got = load_settings(path).furniture
+    assert (got.learn, got.min_articles, got.max_words) == (False, 5, 20)
+    for bad, message in (("min_articles = 1", "min_articles"), ("depth = 2", "unknown key")):
+        path.write_text(f"[furniture]\n{bad}\n")
+        with pytest.raises(ConfigError, match=message) as caught:
+            load_settings(path)
+        assert "\n" not in str(caught.value)

@@ -71,7 +71,7 @@ def test_text_of_no_change_says_so() -> None:
 def test_html_uses_del_and_ins_and_paragraph_classes() -> None:
     """HTML marks words with <del>/<ins> and every paragraph with its kind class."""
     html = render_html(diff_versions(*edited()))
-    assert "<del>40</del><ins>60</ins>" in html
+    assert "<del>40</del> <ins>60</ins>" in html
     assert '<p class="para para-changed"' in html
     assert '<p class="para para-added"' in html
     assert html.count('class="para para-equal"') == 2

@@ -52,7 +52,9 @@ def _tracked(db: sqlite_utils.Database) -> list[str]:
     return [r[0].rsplit("/", 1)[1] for r in db.execute("SELECT url FROM articles ORDER BY id")]
 
 
-def test_caps_per_poll_and_per_day_hold_the_rest_for_later(tmp_path: Path, clock) -> None:
+def test_caps_per_poll_and_per_day_hold_the_rest_for_later(
+    tmp_path: Path, store_target: str, clock
+) -> None:
     """A feed listing 10 new stories, capped at 3 per poll and 5 per day: the first poll
     tracks the 3 newest (by feed date), the second 2 more (the day is full), the third
     none; the next day the rest follow. Each capped poll says how many it held back and
@@ -61,7 +63,7 @@ def test_caps_per_poll_and_per_day_hold_the_rest_for_later(tmp_path: Path, clock
     feed = Feed(10)
     with TestServer({"/rss": feed}) as server:
         settings = load_settings(_config(tmp_path, server.url("/rss"), 3, 5))
-        db = store.open_db(tmp_path / "m.db")
+        db = store.open_db(store_target)
         polls = []
         with Fetcher(settings.fetch, clock=clock) as fetcher:
             for _ in range(3):
@@ -84,13 +86,15 @@ def test_caps_per_poll_and_per_day_hold_the_rest_for_later(tmp_path: Path, clock
     assert "5 entries held back" in line and "/rss" in line
 
 
-def test_under_the_caps_every_entry_is_tracked_in_feed_order(tmp_path: Path, clock) -> None:
+def test_under_the_caps_every_entry_is_tracked_in_feed_order(
+    tmp_path: Path, store_target: str, clock
+) -> None:
     """A feed within the caps is tracked whole, in feed order, and its validators are
     kept: the next poll is conditional and answered 304."""
     feed = Feed(4)
     with TestServer({"/rss": feed}) as server:
         settings = load_settings(_config(tmp_path, server.url("/rss"), 1000, 5000))
-        db = store.open_db(tmp_path / "m.db")
+        db = store.open_db(store_target)
         with Fetcher(settings.fetch, clock=clock) as fetcher:
             first = run_pass(db, fetcher, settings, clock=clock, rng=random.Random(0))
             clock.advance(seconds=settings.schedule.feed_interval)

@@ -34,11 +34,13 @@ def _settings(tmp_path: Path):
     return load_settings(path)
 
 
-def test_an_engine_over_a_shard_of_hosts_touches_no_other_host(tmp_path: Path, clock) -> None:
+def test_an_engine_over_a_shard_of_hosts_touches_no_other_host(
+    tmp_path: Path, store_target: str, clock
+) -> None:
     """A pass limited to one host checks that host's articles and sends nothing elsewhere
     (scaling out runs one engine per shard of hosts)."""
     settings = _settings(tmp_path)
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     with (
         TestServer({"/a": text(page("story"))}) as mine,
         TestServer({"/b": text(page("story"))}) as other,

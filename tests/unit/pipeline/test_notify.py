@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -38,8 +37,9 @@ class Recorder:
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = store.open_db(tmp_path / "m.db")
+def db(store_target: str):
+    """Two outlets with an article each, on SQLite and on PostgreSQL."""
+    database = store.open_db(store_target)
     with store.transaction(database):
         for name in ("capitol", "harbor"):
             outlet = feedstore.ensure_outlet(database, name)
@@ -285,3 +285,35 @@ def test_http_poster_obeys_the_address_guard_and_sends_headers() -> None:
         poster.close()
     assert sent.ok and receiver.posts[0][:2] == ("k:1", {"a": 1})
     assert not redirected.ok and redirected.status_code == 307
+
+
+def _open_incident(db, outlet: str) -> int:
+    from monitor.store import incidents
+
+    article = store.find_article(db, f"https://{outlet}.test/a")
+    assert article is not None
+    with store.transaction(db):
+        return incidents.start(db, article["outlet_id"], "consent_or_paywall", None,
+                               (article["id"],), "2026-11-25T12:00:00Z", f"incident at {outlet}")  # fmt: skip
+
+
+def test_an_incident_is_one_payload_for_targets_of_its_outlet(db, clock: Clock) -> None:
+    """An outlet incident reaches each target whose outlet filter takes it as one
+    "incident" payload (even a silent-only target); incidents opened before the target
+    was added, and incidents of other outlets, are never sent."""
+    from monitor.store import incidents
+
+    earlier = _open_incident(db, "capitol")  # before the targets: never sent
+    with store.transaction(db):
+        incidents.close(db, earlier, "2026-11-25T12:30:00Z", "over")
+    recorder = Recorder()
+    everyone = TargetWorker(db, NotifySettings(URL), recorder, clock)
+    harbor_only = TargetWorker(db, NotifySettings(URL + "2", outlets=("harbor",)), recorder, clock)
+    incident_id = _open_incident(db, "capitol")
+    run_steps(everyone)
+    run_steps(harbor_only)
+    assert [p["type"] for p, _ in recorder.calls] == ["incident"]
+    payload, headers = recorder.calls[0]
+    assert (payload["incident_id"], payload["outlet"]) == (incident_id, "capitol")
+    assert payload["summary"] == "incident at capitol"
+    assert headers["Idempotency-Key"].endswith(f":incident-{incident_id}")

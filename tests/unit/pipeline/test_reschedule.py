@@ -38,10 +38,12 @@ def _due(db: sqlite_utils.Database, article_id: int) -> str | None:
     ]
 
 
-def test_shorter_tiers_bring_planned_visits_in_and_keep_special_states(tmp_path: Path) -> None:
+def test_shorter_tiers_bring_planned_visits_in_and_keep_special_states(
+    tmp_path: Path, store_target: str
+) -> None:
     """Under 2-second tiers a healthy article due in 13 minutes is due now; one already due
     stays due; one in error backoff or awaiting a suspect confirmation keeps its visit."""
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     healthy = _article(db, 1)
     already_due = _article(db, 2, next_check_at=iso(NOW - timedelta(minutes=5)))
     failing = _article(db, 3, consecutive_errors=2, next_check_at=iso(NOW + timedelta(hours=1)))
@@ -54,10 +56,12 @@ def test_shorter_tiers_bring_planned_visits_in_and_keep_special_states(tmp_path:
     assert next_due(db, NOW).articles_due == 2
 
 
-def test_the_same_schedule_moves_nothing_and_a_longer_one_pushes_out(tmp_path: Path) -> None:
+def test_the_same_schedule_moves_nothing_and_a_longer_one_pushes_out(
+    tmp_path: Path, store_target: str
+) -> None:
     """A restart under the schedule that planned the visits changes no row; a visit planned
     2 s after its check under fast tiers moves to about 15 minutes after it."""
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     kept = _article(db, 1)
     assert apply_schedule(db, DEFAULT, NOW, random.Random(1)).earlier == 0
     assert _due(db, kept) == iso(NOW + timedelta(minutes=13))
@@ -71,9 +75,9 @@ def test_the_same_schedule_moves_nothing_and_a_longer_one_pushes_out(tmp_path: P
     assert 800 <= (due - checked).total_seconds() <= 1000
 
 
-def test_a_longer_stop_after_resumes_stopped_articles(tmp_path: Path) -> None:
+def test_a_longer_stop_after_resumes_stopped_articles(tmp_path: Path, store_target: str) -> None:
     """Articles stopped under a 1-day stop_after are revisited under the default 30 days."""
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     quiet = _article(db, 1, status="stopped", next_check_at=None,
                      last_changed_at=iso(NOW - timedelta(days=2)))  # fmt: skip
     ancient = _article(db, 2, status="stopped", next_check_at=None,
@@ -84,10 +88,10 @@ def test_a_longer_stop_after_resumes_stopped_articles(tmp_path: Path) -> None:
     assert _due(db, quiet) is not None and _due(db, ancient) is None
 
 
-def test_a_shorter_feed_interval_brings_the_next_poll_in(tmp_path: Path) -> None:
+def test_a_shorter_feed_interval_brings_the_next_poll_in(tmp_path: Path, store_target: str) -> None:
     """A feed polled a minute ago under the 5-minute default is due now under 3 seconds; a
     retired sitemap child (its index no longer lists it) stays retired."""
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     polled = iso(NOW - timedelta(minutes=1))
     feed_id, _ = feedstore.add_feed(db, "https://example.org/rss.xml", None, polled)
     child_id, _ = feedstore.add_feed(db, "https://example.org/s1.xml", None, polled)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from monitor.compare.render import inline_html
 from monitor.config import ConfigError, parse_settings
 from monitor.models import Version, WordOp
 from monitor.review import cells, explain, queue
 from monitor.review.auth import hash_password, safe_next, verify_password
 from monitor.review.card import card_text
-from monitor.review.diffview import build_view, inline_html, too_large
+from monitor.review.diffview import build_view, too_large
 from monitor.review.verdicts import VerdictRecord, attach, ensure_file, read_all, record
 
 
@@ -252,3 +253,41 @@ def test_review_config_section() -> None:
     ):
         with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
             parse_settings(text)
+
+
+# ---------------------------------------------------------------- labels and packaging
+
+
+def test_column_labels_read_as_words() -> None:
+    """Stored column names become headers a reporter reads; the silent flag's facet values
+    become words only on the tables where it is the flag."""
+    from monitor.review.labels import column_label, facet_value_label
+
+    assert column_label("last_checked_at", "articles") == "Last checked (UTC)"
+    assert column_label("outlet_id", "articles") == "Outlet"  # shown as the outlet's name
+    assert column_label("outlet_id") == "Outlet id"  # a query's raw id
+    assert column_label("article_id", "changes") == "Article id"
+    assert column_label("id", "changes") == "Change"
+    assert column_label("id", "notify_outbox") == "Id"
+    assert column_label("false_positives_left_out") == "False positives left out"
+    assert facet_value_label("silent", "changes", 1, 1) == "silent"
+    assert facet_value_label("silent", "change_reports", "0", "0") == "not silent"
+    assert facet_value_label("silent", "outlet_scoreboard", 3, 3) == 3
+
+
+def test_package_data_ships_every_template_and_static_file() -> None:
+    """An installed (non-editable) package carries every template, stylesheet and script of
+    the plugin: the desk's keyboard navigation (review.js) was left out once."""
+    import tomllib
+    from fnmatch import fnmatch
+
+    from tests.support.paths import REPO
+
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]["monitor.review"]
+    folder = REPO / "monitor" / "review"
+    files = [p.relative_to(folder).as_posix() for d in ("templates", "static")
+             for p in (folder / d).iterdir() if p.is_file()]  # fmt: skip
+    missing = [f for f in files if not any(fnmatch(f, g) for g in globs)]
+    assert files and missing == []

@@ -12,8 +12,8 @@ import sqlite_utils
 from monitor import store
 from monitor.store.migrations import MIGRATIONS
 
-# the schema before the revert-number migration (later migrations may follow it)
-BEFORE = [m.__name__ for m in MIGRATIONS].index("_m11_revert_numbers")
+#: the schema before the revert-number migration (later migrations may follow it)
+BEFORE = next(i for i, m in enumerate(MIGRATIONS) if m.__name__ == "_m11_revert_numbers")
 
 
 def _old_database(path: Path) -> None:

@@ -71,11 +71,11 @@ def test_delta_round_trip_is_exact() -> None:
     assert apply_delta(flat_base, make_delta(flat_base, flat_new)) == flat_new
 
 
-def test_snapshots_are_rebuilt_through_delta_chains(tmp_path: Path) -> None:
+def test_snapshots_are_rebuilt_through_delta_chains(tmp_path: Path, store_target: str) -> None:
     """Forty snapshots of one article (past several keyframes) all read back exactly, each
     delta is built on the snapshot just before it (so it carries one check's edit), and
     the deltas cost much less than whole pages."""
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
     pages = [page(n, f"<p>Edit {n}.</p>") for n in range(40)]
     ids = []
@@ -172,11 +172,11 @@ def _store(db: sqlite_utils.Database, article_id: int, content: bytes, n: int) -
 
 
 def test_older_difflib_deltas_stay_readable_and_new_snapshots_follow_them(
-    tmp_path: Path,
+    store_target: str,
 ) -> None:
     """A database holding the older 'zlib-delta' chains still rebuilds them; the next
     snapshots of that article are dictionary deltas against its last whole snapshot."""
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
     pages = [page(n, f"<p>Edit {n}.</p>") for n in range(5)]
     first = _store(db, article_id, pages[0], 0)
@@ -198,10 +198,10 @@ def test_older_difflib_deltas_stay_readable_and_new_snapshots_follow_them(
     assert [k for (k,) in kinds] == ["zlib", "zlib-delta", "zlib-delta", "zlib-dict", "zlib-dict"]
 
 
-def test_pruning_keeps_the_keyframe_a_kept_delta_needs(tmp_path: Path) -> None:
+def test_pruning_keeps_the_keyframe_a_kept_delta_needs(tmp_path: Path, store_target: str) -> None:
     """gc keeps every old snapshot a recent delta is built on, down to its keyframe, and
     prunes a whole old chain once a newer keyframe started; what is kept still rebuilds."""
-    db = store.open_db(tmp_path / "m.db")
+    db = store.open_db(store_target)
     article_id, _ = store.add_article(db, "http://127.0.0.1/a", None, "2026-01-01T00:00:00Z")
     every = snapshots.SNAPSHOT_KEYFRAME_EVERY
     pages = [page(n, f"<p>Edit {n}.</p>") for n in range(every + 3)]
