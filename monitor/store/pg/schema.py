@@ -230,12 +230,12 @@ def _m1_initial(execute: Callable[[str], Any]) -> None:
         execute(sql)
 
 
-def _m_live_blogs(execute: Callable[[str], Any]) -> None:
-    # SQLite's _m_live_blogs (monitor.store.migrations): live blogs' kind and schedule
+def _m15_live_blogs(execute: Callable[[str], Any]) -> None:
+    # SQLite's _m15_live_blogs (monitor.store.migrations): live blogs' kind and schedule
     execute("ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'article'")
     execute('ALTER TABLE articles ADD COLUMN live_post_at TEXT COLLATE "C"')
     execute('ALTER TABLE articles ADD COLUMN live_ended_at TEXT COLLATE "C"')
 
 
 #: PostgreSQL's migrations, oldest first; ``schema_migrations`` holds how many ran.
-PG_MIGRATIONS: tuple[Callable[[Callable[[str], Any]], None], ...] = (_m1_initial, _m_live_blogs)
+PG_MIGRATIONS: tuple[Callable[[Callable[[str], Any]], None], ...] = (_m1_initial, _m15_live_blogs)
