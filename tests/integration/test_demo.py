@@ -67,7 +67,12 @@ def test_ctrl_c_stops_every_part_of_the_demo(tmp_path: Path) -> None:
             assert proc.poll() is None, log.read_text()
             time.sleep(0.2)
         os.killpg(proc.pid, signal.SIGINT)
-        code = proc.wait(timeout=90)
+        try:
+            code = proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            tail = log.read_text()[-3000:]
+            raise AssertionError(f"the demo outlived Ctrl-C by 90 s:\n{tail}") from None
     text = log.read_text()
     assert code == 0, text
     assert "interrupted" in text and "demo finished" in text and "Traceback" not in text
