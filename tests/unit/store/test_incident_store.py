@@ -32,3 +32,23 @@ def test_a_merged_article_hands_its_incident_membership_to_the_survivor(
     )
     assert members == sorted([(incident, canonical), (incident, other), (both, canonical)])
     assert incidents.incident(db, incident) is not None
+
+
+def test_another_article_of_the_outlet_reading_the_same_text_is_found(store_target: str) -> None:
+    """any_alike finds another article of the same outlet whose latest read had the same
+    changed text in the window, and neither the article itself, another outlet's
+    article, nor an older read. On SQLite and on PostgreSQL (its ``+outlet_id`` hint)."""
+    db = store.open_db(store_target)
+    with store.transaction(db):
+        outlet, elsewhere = ensure_outlet(db, "capitol"), ensure_outlet(db, "metro")
+        one, _ = store.add_article(db, "http://127.0.0.1/one", outlet, NOW)
+        two, _ = store.add_article(db, "http://127.0.0.1/two", outlet, NOW)
+        far, _ = store.add_article(db, "http://127.0.0.1/far", elsewhere, NOW)
+    for article, sig in ((one, "s1"), (two, "s2"), (far, "s1")):
+        db.execute(
+            "UPDATE articles SET read_sig = ?, last_checked_at = ? WHERE id = ?",
+            (sig, NOW, article),
+        )
+    assert not incidents.any_alike(db, outlet, one, "s1", NOW)  # itself and another outlet
+    assert incidents.any_alike(db, outlet, one, "s2", NOW)
+    assert not incidents.any_alike(db, outlet, one, "s2", "2026-11-25T12:00:01Z")
