@@ -55,6 +55,11 @@ class ScheduleSettings:
     #: an edit outside the article region it watches (a new box beside the story) is
     #: found within this time. 0 = always read in full.
     full_read_every: float = 6 * 3600
+    #: live blogs (monitor.extract.live) are revisited this often while they run...
+    live_interval: float = 300.0
+    #: ...and no more once no new post has appeared for this long (or the page's
+    #: coverageEndTime has passed)
+    live_quiet: float = 86400.0
     #: outlet incidents (monitor.policy.health): this many distinct articles of one
     #: outlet, and this share of those read within the window, reading broken or alike
     #: together open an incident; this many good reads in a row close it
@@ -271,6 +276,12 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
     full_read_every = parse_duration(
         table.get("full_read_every", d.full_read_every), key="[schedule] full_read_every"
     )
+    live_interval = parse_duration(
+        table.get("live_interval", d.live_interval), key="[schedule] live_interval"
+    )
+    live_quiet = parse_duration(table.get("live_quiet", d.live_quiet), key="[schedule] live_quiet")
+    if live_interval <= 0 or live_quiet <= 0:
+        raise ConfigError("[schedule] live_interval and live_quiet must be positive")
     window = parse_duration(
         table.get("incident_window", d.incident_window), key="[schedule] incident_window"
     )
@@ -278,6 +289,8 @@ def _schedule_settings(table: Mapping[str, Any]) -> ScheduleSettings:
         raise ConfigError("[schedule] incident_window must be positive")
     return ScheduleSettings(
         tiers=tiers,
+        live_interval=live_interval,
+        live_quiet=live_quiet,
         stop_after=parse_duration(
             table.get("stop_after", d.stop_after), key="[schedule] stop_after"
         ),

@@ -28,11 +28,36 @@ CHANGE_KINDS: tuple[str, ...] = (
     "restored",
     # the page did not change: updated extraction rules read it differently
     "reextracted",
+    # a new post on a live blog (never silent; edits of earlier posts are classified as usual)
+    "live_update",
 )
 #: Kinds that never make a change substantive on their own.
 #: DESIGN.md: every kind but ``minor`` is substantive; a ``correction_note`` makes a
 #: change open rather than silent, so it never makes one silent on its own either.
-NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset({"minor", "correction_note", "reextracted"})
+NON_SUBSTANTIVE_KINDS: frozenset[str] = frozenset(
+    {"minor", "correction_note", "reextracted", "live_update"}
+)
+
+
+@dataclass(frozen=True)
+class LiveBlog:
+    """What marks a page as a live blog (``monitor.extract.live``).
+
+    ``posts`` are (first paragraph index, paragraph count) in ``Article.body``, newest
+    first; the paragraphs before the first post are the summary. ``ended_at``: the
+    page's ``coverageEndTime``; ``newest_post_at``: the newest post's own time.
+    """
+
+    posts: tuple[tuple[int, int], ...] = ()
+    ended_at: str | None = None
+    newest_post_at: str | None = None
+
+    def post_of(self, index: int) -> int | None:
+        """The position (0 = newest) of the post holding body paragraph ``index``."""
+        for n, (start, count) in enumerate(self.posts):
+            if start <= index < start + count:
+                return n
+        return None
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,10 @@ class Article:
     canonical_url: str | None = None
     extractor: str = "generic"
     cut: tuple[str, ...] = ()
+    #: set when the page is a live blog (not part of the content hash)
+    live: LiveBlog | None = None
+    #: the page's AMP variant (``rel=amphtml``): the same article at another address
+    amp_url: str | None = None
 
     @property
     def body_text(self) -> str:

@@ -27,6 +27,11 @@ Decisions a reviewer should know about:
   (404/410) is a silent change.
 - Summaries and evidence name versions by the article's own numbers (1, 2, 3…):
   ``revert_to`` is a version number, never a row id.
+- On a live blog (``live``: the new version's posts), a post whose every paragraph is
+  new is ``live_update``, never silent; an edit, addition or removal in an earlier post
+  or in the summary above the posts is classified as on any article. Posts that drop
+  off the bottom of the page while new ones arrive at the top (the page shows the
+  latest N posts) are part of the ``live_update``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from functools import lru_cache
 from typing import Literal
 
 from monitor.compare.diff import CHANGED_THRESHOLD, similarity
+from monitor.compare.live import live_posts
 from monitor.compare.notes import covers, note_scope
 from monitor.compare.signals import (
     is_comment_line,
@@ -55,6 +61,7 @@ from monitor.models import (
     Classification,
     Evidence,
     FieldDiff,
+    LiveBlog,
     VersionDiff,
 )
 from monitor.sentences import sentences as _sentences
@@ -112,16 +119,22 @@ def is_substantive(kinds: Iterable[str]) -> bool:
     return any(k not in NON_SUBSTANTIVE_KINDS for k in kinds)
 
 
-def classify(diff: VersionDiff, *, revert_to: int | None = None) -> Classification:
+def classify(
+    diff: VersionDiff, *, revert_to: int | None = None, live: LiveBlog | None = None
+) -> Classification:
     """Kinds (vocabulary order), evidence, silent flag and a one-line summary of a diff.
 
     ``revert_to``: the number (the article's own: 1, 2, 3…) of an earlier, non-latest
     version the new one equals (the store knows the history; the diff does not).
+    ``live``: the new version's posts, when the page is a live blog.
     """
     evidence: list[Evidence] = []
     _title(diff.title, evidence)
     _byline(diff.byline, evidence)
+    posted = live_posts(diff.paragraphs, live, evidence) if live is not None else set()
     for op in diff.paragraphs:
+        if id(op) in posted:
+            continue
         if op.kind == "added" and op.new is not None:
             _added_paragraph(op.new, evidence)
         elif op.kind == "removed" and op.old is not None:
@@ -141,7 +154,7 @@ def classify(diff: VersionDiff, *, revert_to: int | None = None) -> Classificati
         evidence = [e for e in evidence if e.kind != "minor"]
     kinds = tuple(k for k in CHANGE_KINDS if any(e.kind == k for e in evidence))
     uncovered = _uncovered(evidence)
-    summary = _summary(diff, evidence, uncovered)
+    summary = _summary(diff, evidence, uncovered, posted)
     return Classification(kinds, tuple(evidence), bool(uncovered), summary)
 
 
@@ -380,7 +393,9 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _summary(diff: VersionDiff, evidence: list[Evidence], uncovered: list[Evidence]) -> str:
+def _summary(
+    diff: VersionDiff, evidence: list[Evidence], uncovered: list[Evidence], posted: set[int]
+) -> str:
     kinds = {e.kind for e in evidence}
     first = {e.kind: e for e in reversed(evidence)}
     parts: list[str] = []
@@ -388,7 +403,7 @@ def _summary(diff: VersionDiff, evidence: list[Evidence], uncovered: list[Eviden
         parts.append(
             f'Headline changed: "{_short(diff.title.old, 50)}" → "{_short(diff.title.new, 50)}"'
         )
-    counts = Counter(p.kind for p in diff.paragraphs if p.kind != "equal")
+    counts = Counter(p.kind for p in diff.paragraphs if p.kind != "equal" and id(p) not in posted)
     body = [
         f"{n} paragraph{'s' if n > 1 else ''} {kind}"
         for kind in ("added", "removed", "changed", "moved")
@@ -410,6 +425,8 @@ def _summary(diff: VersionDiff, evidence: list[Evidence], uncovered: list[Eviden
         parts.append(f"numbers: {_short(first['numbers'].text, 40)}")
     if "revert" in kinds:
         parts.append(f"reverts to version {first['revert'].new}")
+    if n := sum(e.kind == "live_update" for e in evidence):
+        parts.insert(0, f"{n} new live post{'s' if n > 1 else ''}")
     if not parts:
         parts.append("Minor edit (case, punctuation or typo)" if kinds else "No change")
     summary = "; ".join(parts)

@@ -24,8 +24,10 @@ from monitor.extract.body import (
 )
 from monitor.extract.dates import machine_time, parse_date
 from monitor.extract.limits import PAGE_CUT, bound_page
+from monitor.extract.live import live_blog
 from monitor.extract.meta import (
     LinkedData,
+    amp_url,
     canonical_url,
     clean_byline,
     join_authors,
@@ -46,7 +48,8 @@ from monitor.models import Article
 #: difference is recorded as an edit (monitor.pipeline.reread).
 # 2026-12-06: pages decoded again (a declared charset read leniently before detection),
 # article limits (monitor.extract.limits); dates in de/fr/es/ja read (monitor.extract.dates)
-EXTRACTION_RULES = "2026-12-06"
+# 2026-12-06b: live blogs read as a summary and posts, newest first (monitor.extract.live)
+EXTRACTION_RULES = "2026-12-06b"
 
 #: A JSON-LD articleBody shorter than this share of the generic text is a teaser.
 JSONLD_MIN_SHARE = 0.6
@@ -83,6 +86,10 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
     title = read_title(root, ld, selectors, url)
     # the headline is often inside the article container; it is not a paragraph
     body = tuple(p for p in body if p != title)
+    # posts repeating the headline are dropped by normalize, which keeps the post ranges
+    live = live_blog(root, body, ld.live)
+    if live is not None:
+        body = live[0]
     return Article(
         title=title,
         byline=read_byline(root, ld, selectors, html, url),
@@ -90,8 +97,10 @@ def _extract(html: str, url: str, selectors: dict[str, str]) -> Article:
         published_at=read_time(root, selectors.get("published"), ld.published, PUBLISHED_METAS),
         modified_at=read_time(root, selectors.get("modified"), ld.modified, MODIFIED_METAS),
         canonical_url=canonical_url(root, url),
+        amp_url=amp_url(root, url),
         extractor=extractor,
         cut=(PAGE_CUT,) if page.cut else (),
+        live=live[1] if live is not None else None,
     )
 
 

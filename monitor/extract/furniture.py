@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from monitor.compare.signals import is_comment_line, is_correction_note
-from monitor.extract.normalize import content_hash, normalize
+from monitor.extract.normalize import content_hash, live_ranges, normalize
 from monitor.models import Article, Version
 
 #: defaults of the ``[furniture]`` config section
@@ -171,18 +171,21 @@ def strip(article: Article, learned: Learned) -> Article:
     article = normalize(article)
     if not learned:
         return article
-    body = tuple(p for p in article.body if p not in learned)
+    kept_at = [i for i, p in enumerate(article.body) if p not in learned]
+    body = tuple(article.body[i] for i in kept_at)
     if len(body) == len(article.body) and ", " not in article.byline:
         return article
     if 3 * _chars(body) < _chars(article.body):
         # most of the text is known from other articles: the same story at several
         # addresses, or wire copy, not furniture around a story
-        body = article.body
+        body, kept_at = article.body, list(range(len(article.body)))
     parts = _byline_parts(article.byline)
     kept = parts[:1] + [p for p in parts[1:] if p not in learned]
     if body == article.body and kept == parts:
         return article
-    return normalize(replace(article, body=body, byline=", ".join(kept)))
+    # a live blog's post ranges follow the paragraphs kept (monitor.extract.live)
+    live = live_ranges(article.live, kept_at)
+    return normalize(replace(article, body=body, byline=", ".join(kept), live=live))
 
 
 def as_article(version: Version) -> Article:

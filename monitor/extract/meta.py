@@ -11,7 +11,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
@@ -190,6 +190,16 @@ def canonical_url(root: Any, base: str) -> str | None:
     return _absolute(base, og) if og else None
 
 
+def amp_url(root: Any, base: str) -> str | None:
+    """<link rel="amphtml">: the page's AMP variant, resolved against the page URL."""
+    for link in xpath(root, "//link[@href]"):
+        if "amphtml" in (link.get("rel") or "").lower().split():
+            href = link.get("href", "").strip()
+            if href:
+                return _absolute(base, href)
+    return None
+
+
 def _absolute(base: str, href: str) -> str | None:
     try:
         url = urljoin(base or "", href.strip())
@@ -210,6 +220,8 @@ class LinkedData:
     published: str | None = None
     modified: str | None = None
     body: str = ""
+    #: the page's ``LiveBlogPosting`` object, when it has one (monitor.extract.live)
+    live: dict[str, Any] | None = field(default=None, compare=False)
 
 
 def _load_json(text: str) -> Any:
@@ -291,6 +303,7 @@ def linked_data(root: Any) -> LinkedData | None:
         published=_str(best.get("datePublished") or best.get("dateCreated")) or None,
         modified=_str(best.get("dateModified")) or None,
         body=html_lib.unescape(body) if isinstance(body, str) else "",
+        live=next((n for n in articles if "liveblogposting" in _types(n)), None),
     )
 
 

@@ -14,13 +14,14 @@ import hashlib
 import json
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from monitor.extract.dates import parse_date
 from monitor.extract.limits import cap_article
-from monitor.models import Article
+from monitor.models import Article, LiveBlog
 
 # Invisible characters that re-renders add or drop at will. Zero-width joiner
 # and non-joiner are kept: they change how Persian, Indic and emoji text reads.
@@ -156,15 +157,19 @@ def normalize(article: Article) -> Article:
     if is_normalized(article):
         return article
     title = clean_text(article.title)
-    body = tuple(
-        clean for p in article.body if not is_furniture(clean := clean_text(p)) and clean != title
-    )
+    kept = [
+        (i, clean)
+        for i, p in enumerate(article.body)
+        if not is_furniture(clean := clean_text(p)) and clean != title
+    ]
+    body = tuple(clean for _, clean in kept)
     canonical = cap_article(
         replace(
             article,
             title=title,
             byline=clean_text(article.byline),
             body=body,
+            live=live_ranges(article.live, [i for i, _ in kept]),
             published_at=canonical_time(article.published_at),
             modified_at=canonical_time(article.modified_at),
             canonical_url=clean_text(article.canonical_url or "") or None,
@@ -173,6 +178,21 @@ def normalize(article: Article) -> Article:
     # Frozen dataclass: the mark is not a field, so equality and hashing ignore it.
     object.__setattr__(canonical, _CANONICAL, True)
     return canonical
+
+
+def live_ranges(live: LiveBlog | None, kept: list[int]) -> LiveBlog | None:
+    """A live blog's post ranges over the paragraphs normalize kept (indices into the
+    old body, in order); posts left empty are dropped."""
+    if live is None:
+        return None
+    posts = []
+    for start, count in live.posts:
+        first, end = bisect_left(kept, start), bisect_left(kept, start + count)
+        if end > first:
+            posts.append((first, end - first))
+    return LiveBlog(
+        tuple(posts), canonical_time(live.ended_at), canonical_time(live.newest_post_at)
+    )
 
 
 def content_hash(article: Article) -> str:

@@ -32,7 +32,7 @@ from monitor.extract.cascade import (
     read_time,
     read_title,
 )
-from monitor.extract.meta import LinkedData, canonical_url, linked_data, text_of
+from monitor.extract.meta import LinkedData, amp_url, canonical_url, linked_data, text_of
 from monitor.extract.normalize import is_furniture, normalize
 from monitor.models import Article
 
@@ -146,6 +146,8 @@ def _read(
     if found is None:
         return None
     ld, body, kinds = found
+    if ld.live is not None:
+        return None  # a live blog is read as summary plus posts: the cascade does that
     sel = dict(selectors)
     title = read_title(root, ld, sel, url)
     article = normalize(
@@ -156,6 +158,7 @@ def _read(
             published_at=read_time(root, sel.get("published"), ld.published, PUBLISHED_METAS),
             modified_at=read_time(root, sel.get("modified"), ld.modified, MODIFIED_METAS),
             canonical_url=canonical_url(root, url),
+            amp_url=amp_url(root, url),
             extractor=extractor,
         )
     )

@@ -29,7 +29,7 @@ import sqlite_utils
 
 from monitor import store
 from monitor.errors import StoreError
-from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
+from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom, specials
 from monitor.newsroom.core import OUTLETS
 from monitor.store.feeds import RETIRED
 from monitor.times import iso, utcnow
@@ -43,6 +43,7 @@ stop_after = "1d"
 feed_interval = "3s"
 jitter = 0.1
 suspect_confirmations = 2
+live_interval = "2s"
 
 """
 _PRIVATE = "allow_private_addresses = true\n"
@@ -222,6 +223,7 @@ def _run_parts(
     review_url = f"http://127.0.0.1:{port}/-/monitor"
     with serve_newsroom(room, host="127.0.0.1") as server:
         write_config(server, config, login)
+        _track_specials(server, db_path)
         _introduce(server, db_path, review_url, login, echo)
         with (
             _process([*base, "run", "--shutdown-timeout", "5"], daemon_log),
@@ -260,6 +262,19 @@ class _TermAsInterrupt:
         if self.armed:
             self.armed = False
             raise KeyboardInterrupt
+
+
+def _track_specials(server: NewsroomServer, db_path: Path) -> None:
+    """The live blog and an AMP address, which no feed lists (monitor.newsroom.specials):
+    the demo shows new posts as live updates and the AMP page read as its article."""
+    base = server.base_urls[specials.OUTLET]
+    db = store.open_db(db_path)
+    try:
+        with store.transaction(db):
+            for path in (specials.LIVE_PATH, specials.AMP_PATH):
+                store.add_article(db, base + path, None, iso(utcnow()))
+    finally:
+        db.conn.close()
 
 
 def _introduce(

@@ -12,7 +12,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from hashlib import sha1
 from urllib.parse import urlsplit
 
-from monitor.newsroom import feeds
+from monitor.newsroom import feeds, specials
 from monitor.newsroom.core import Newsroom, Outlet
 from monitor.newsroom.furniture import Furniture, compile_page
 from monitor.newsroom.outages import OUTAGE_MODES, render_outage
@@ -60,6 +60,7 @@ class OutletSite:
         self.furniture = Furniture(newsroom.seed, _PREFIX[outlet.template])
         self._pages: dict[tuple[str, int], _Prepared] = {}
         self._feeds: dict[tuple[str, int], _Prepared | None] = {}
+        self._specials: dict[tuple[str, int], _Prepared | None] = {}
         self._errors = {
             code: _Prepared(
                 code, _HTML_TYPE[outlet.template], compile_page(error_page(outlet.title, code))
@@ -94,7 +95,12 @@ class OutletSite:
         if path.startswith("/private/"):
             return Response(200, (("Content-Type", "text/html; charset=utf-8"),), PRIVATE.encode())
         step = self.newsroom.step
-        prepared = self._feed(path, step) or self._article(path, step) or self._errors[404]
+        prepared = (
+            self._feed(path, step)
+            or self._special(target, step)
+            or self._article(path, step)
+            or self._errors[404]
+        )
         return self._respond(prepared, headers, n)
 
     # -- internals --------------------------------------------------------------
@@ -109,6 +115,20 @@ class OutletSite:
             return Response(304, tuple(out), b"")
         text = self.furniture.fill(p.parts, n) if len(p.parts) > 1 else p.parts[0]
         return Response(p.status, tuple(out), text.encode(self.outlet.charset, "xmlcharrefreplace"))
+
+    def _special(self, target: str, step: int) -> _Prepared | None:
+        """A live blog, a page variant or a broken canonical (monitor.newsroom.specials)."""
+        key = (target, step)
+        if key not in self._specials:
+            found = specials.page(self.newsroom, self.outlet.name, target, self.base_url)
+            self._specials[key] = (
+                None
+                if found is None
+                else _Prepared(
+                    found.status, _HTML_TYPE[self.outlet.template], compile_page(found.html)
+                )
+            )
+        return self._specials[key]
 
     def _article(self, path: str, step: int) -> _Prepared | None:
         story = self.newsroom.find(self.outlet.name, path)

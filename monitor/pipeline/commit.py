@@ -21,14 +21,13 @@ from monitor.compare.diff import diff_versions
 from monitor.config import Settings
 from monitor.extract.normalize import content_hash
 from monitor.models import Article, Classification, FetchResult, Version
-from monitor.pipeline import learned, outlet_health, reread
+from monitor.pipeline import learned, liveblogs, outlet_health, reread
 from monitor.pipeline.gather import Gathered, Job
 from monitor.pipeline.outlet_health import IncidentNote, Verdict
 from monitor.pipeline.reread import needs_reread, rules_for, rules_of, store_reread
 from monitor.policy.schedule import error_backoff, next_check
 from monitor.store import snapshots, versions
 from monitor.times import iso, parse_iso
-from monitor.urls import choose_canonical
 
 #: Base delay for per-article error backoff.
 ERROR_BASE_DELAY = 300.0
@@ -160,12 +159,23 @@ def _against_current(db: sqlite_utils.Database, gathered: Gathered) -> Gathered 
 
 
 def _schedule_healthy(
-    job: Job, now: datetime, settings: Settings, rng: random.Random, *, changed: bool
+    job: Job,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+    *,
+    changed: bool,
+    live: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    last_changed = (
-        now if changed else parse_iso(job.article.last_changed_at or job.article.first_seen_at)
-    )
-    due = next_check(now, last_changed, settings.schedule, rng)
+    """The next visit of an article read fine; ``live``: the live-blog fields just read
+    (None: as stored), since a live blog runs on its own schedule until it ends."""
+    row = job.article
+    live = live if live is not None else liveblogs.stored(row)
+    if live["kind"] == "live":
+        due = liveblogs.next_visit(live, now, settings.schedule, rng)
+    else:
+        last_changed = now if changed else parse_iso(row.last_changed_at or row.first_seen_at)
+        due = next_check(now, last_changed, settings.schedule, rng)
     return {
         "last_checked_at": iso(now),
         "next_check_at": iso(due) if due else None,
@@ -185,10 +195,12 @@ def _unchanged(
     settings: Settings,
     rng: random.Random,
     outcome: str,
+    *,
+    live: dict[str, object] | None = None,
 ) -> CheckResult:
     store.record_fetch(db, fetch, article_id=job.article.id)
-    fields = _schedule_healthy(job, now, settings, rng, changed=False)
-    fields["suspect_count"] = 0
+    fields = _schedule_healthy(job, now, settings, rng, changed=False, live=live)
+    fields.update(live or {}, suspect_count=0)
     if fetch.etag or fetch.last_modified:
         fields.update(etag=fetch.etag, last_modified=fetch.last_modified)
     store.update_article(db, job.article.id, **fields)
@@ -290,14 +302,19 @@ def _fetched(
     assert article is not None and gathered.content_hash is not None
     article_id = job.article.id
     if job.latest is None:
-        canonical = choose_canonical(job.article.url, article.canonical_url)
+        # only a canonical page checked to serve this article (monitor.pipeline.variants)
+        canonical = gathered.canonical or job.article.url
         if canonical != job.article.url:
             article_id = store.rekey_article(db, article_id, canonical)
             # A merge may land on an article that already has versions.
+            survivor = versions.latest_version(db, article_id)
             job = replace(
                 job,
                 article=store.article_row(db, article_id),
-                latest=versions.latest_version(db, article_id),
+                latest=survivor,
+                # the rules that read the survivor's latest version, not the job's (None:
+                # "read before rules were named", which would ask for a re-read)
+                latest_rules=rules_of(db, survivor.id) if survivor is not None else None,
             )
     latest = job.latest
     if latest is not None and gathered.content_hash != latest.content_hash:
@@ -364,7 +381,8 @@ def _compare(
     if base is not None and digest == base.content_hash:
         if job.article.status == "removed":
             return _restored_unchanged(db, job, fetch, now, settings, rng)
-        result = _unchanged(db, job, fetch, now, settings, rng, "unchanged")
+        live = liveblogs.fields(job.article, article, now, posted=False)
+        result = _unchanged(db, job, fetch, now, settings, rng, "unchanged", live=live)
         if rebased is None:
             return result
         return replace(result, outcome="changed", version_id=latest.id, change_id=rebased[1],
@@ -429,6 +447,7 @@ def _new_version(
     article_id, latest = job.article.id, job.latest
     fetch_id = store.record_fetch(db, fetch, article_id=article_id)
     snapshot_id = snapshots.store_snapshot(db, article_id, fetch_id, fetch)
+    liveblogs.remember_amp(db, article_id, job.article.url, article)
     version = versions.insert_version(
         db,
         article_id,
@@ -436,26 +455,23 @@ def _new_version(
             article, digest, iso(now), fetch_id, snapshot_id, rules_for(job.selectors)
         ),
     )
-    fields = _schedule_healthy(job, now, settings, rng, changed=True)
-    fields.update(
-        etag=fetch.etag,
-        last_modified=fetch.last_modified,
-        suspect_count=0,
-        last_changed_at=iso(now),
-    )
-    store.update_article(db, article_id, **fields)
     if latest is None:
+        _schedule_new_version(db, job, fetch, article, now, settings, rng, posted=True)
         return CheckResult(article_id, job.article.url, "new", version_id=version.id)
     revert_of = versions.earlier_version_with_hash(db, article_id, digest, version.id)
     if revert_of == latest.id:
         revert_of = None
     # people read versions by the article's own numbers; the row id stays in the column
     revert_to = versions.version_number(db, revert_of) if revert_of is not None else None
-    verdict = classify(diff_versions(base or latest, version), revert_to=revert_to)
+    verdict = classify(
+        diff_versions(base or latest, version), revert_to=revert_to, live=article.live
+    )
     if not verdict.kinds:  # only a date outside the diffed fields moved
         verdict = classify_dates(latest.published_at, version.published_at)
     if job.article.status == "removed":
         verdict = _with_restored(verdict, fetch)
+    posted = "live_update" in verdict.kinds
+    _schedule_new_version(db, job, fetch, article, now, settings, rng, posted=posted)
     change_id = versions.insert_change(
         db,
         article_id,
@@ -475,6 +491,29 @@ def _new_version(
         kinds=verdict.kinds,
         silent=verdict.silent,
     )
+
+
+def _schedule_new_version(
+    db: sqlite_utils.Database,
+    job: Job,
+    fetch: FetchResult,
+    article: Article,
+    now: datetime,
+    settings: Settings,
+    rng: random.Random,
+    *,
+    posted: bool,
+) -> None:
+    live = liveblogs.fields(job.article, article, now, posted)
+    fields = _schedule_healthy(job, now, settings, rng, changed=True, live=live)
+    fields.update(
+        live,
+        etag=fetch.etag,
+        last_modified=fetch.last_modified,
+        suspect_count=0,
+        last_changed_at=iso(now),
+    )
+    store.update_article(db, job.article.id, **fields)
 
 
 def _with_restored(verdict: Classification, fetch: FetchResult) -> Classification:

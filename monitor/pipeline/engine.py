@@ -235,9 +235,12 @@ class Engine:
             gathered = Gathered(job=job, fetch=failed)
         self.post(_ArticleDone(gathered, host, self._crawl_delay(job.article.url)))
 
-    def _read_again(self, job: Job, fetch: FetchResult, host: str, replans: int) -> None:
+    def _read_again(
+        self, job: Job, fetch: FetchResult, host: str, replans: int, canonical: str | None
+    ) -> None:
         try:
-            gathered = read(job, fetch)
+            # a fetch of the canonical page stays that page's (monitor.pipeline.variants)
+            gathered = replace(read(job, fetch), canonical=canonical)
         except Exception as exc:
             gathered = Gathered(job=job, fetch=fetch, extract_error=one_line(repr(exc)))
         self.post(_ArticleDone(gathered, host, None, replans))
@@ -293,9 +296,21 @@ class Engine:
         if row is None or done.replans >= MAX_REPLANS:
             self._articles.pop(job.article.id, None)  # still due: checked again next turn
             return
+        if int(row["id"]) != job.article.id:
+            # merged into its canonical article: the slot moves to the survivor, unless
+            # the survivor's own check is in flight (it commits; this one is dropped)
+            self._articles.pop(job.article.id, None)
+            if int(row["id"]) in self._articles:
+                return
+            self._articles[int(row["id"])] = done.host
         fresh = make_job(self.db, self.settings, int(row["id"]), with_stored=replan.with_stored)
         self._pool.submit(
-            self._read_again, fresh, replan.gathered.fetch, done.host, done.replans + 1
+            self._read_again,
+            fresh,
+            replan.gathered.fetch,
+            done.host,
+            done.replans + 1,
+            replan.gathered.canonical,
         )
 
     def _report(self, result: CheckResult) -> None:

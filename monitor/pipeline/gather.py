@@ -19,6 +19,7 @@ from monitor.extract.cascade import extract
 from monitor.extract.normalize import content_hash, normalize
 from monitor.models import Article, FetchResult, Version
 from monitor.net.fetch import Fetcher
+from monitor.pipeline import variants
 from monitor.pipeline.reread import (
     Reread,
     StoredPage,
@@ -31,6 +32,7 @@ from monitor.pipeline.reread import (
 from monitor.store import furniture as furniture_store
 from monitor.store import versions
 from monitor.times import parse_iso
+from monitor.urls import BadURL, canonicalize_url
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class Gathered:
     #: the article as the page shows it, learned furniture included (None: not read, or
     #: nothing was learned so it is ``article``)
     page: Article | None = None
+    #: the article's canonical page, checked to serve this article, when the URL
+    #: checked was another one (a variant); ``fetch`` and ``article`` are then its
+    canonical: str | None = None
 
 
 def make_job(
@@ -126,7 +131,33 @@ def gather(job: Job, fetcher: Fetcher) -> Gathered:
         etag=job.article.etag if conditional else None,
         last_modified=job.article.last_modified if conditional else None,
     )
-    return read(job, result)
+    gathered = read(job, result)
+    if job.latest is None and job.stored is None:
+        return canonical_reading(gathered, fetcher)
+    return gathered
+
+
+def canonical_reading(gathered: Gathered, fetcher: Fetcher) -> Gathered:
+    """On a first check: the article read from its canonical page, when it has another
+    one that answers and serves the same article (monitor.pipeline.variants); else
+    ``gathered`` as it is, so the working URL is kept."""
+    job, article = gathered.job, gathered.article
+    if article is None:
+        return gathered
+    for candidate in variants.candidates(job.article.url, article.canonical_url):
+        fetch = fetcher.fetch(candidate)
+        if not fetch.ok or fetch.text is None:
+            continue
+        try:
+            if fetch.final_url and canonicalize_url(fetch.final_url) != candidate:
+                continue  # redirected elsewhere (often the front page): not this article
+        except BadURL:
+            continue
+        found = read_page(job, fetch)
+        if found.article is not None and variants.same_article(article, found.article):
+            fallbacks = gathered.fallbacks + found.fallbacks
+            return replace(found, canonical=candidate, fallbacks=fallbacks)
+    return gathered
 
 
 def read(job: Job, result: FetchResult) -> Gathered:
@@ -238,15 +269,17 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         return Gathered(job=job, fetch=result, extract_error=f"extraction failed: {exc!r}"[:300])
     digest = content_hash(article)
     fallbacks: tuple[str, ...] = ()
-    try:
-        # the fingerprint watches the page as it is (learned furniture included), so a
-        # change of what was learned never makes the fast path miss; it vouches for
-        # ``digest``, the article without the furniture
-        fingerprint = fastpath.take(result.text, page, digest, job.selectors, learn_read=True)
-    except Exception:  # no fingerprint only means no fast path next time (counted)
-        fingerprint, fallbacks = None, ("fingerprint_error",)
-    if fingerprint is None and not fallbacks:
-        fallbacks = ("no_fingerprint",)
+    fingerprint = None  # a live blog grows outside any region one watches: read in full
+    if article.live is None:
+        try:
+            # the fingerprint watches the page as it is (learned furniture included), so a
+            # change of what was learned never makes the fast path miss; it vouches for
+            # ``digest``, the article without the furniture
+            fingerprint = fastpath.take(result.text, page, digest, job.selectors, learn_read=True)
+        except Exception:  # no fingerprint only means no fast path next time (counted)
+            fingerprint, fallbacks = None, ("fingerprint_error",)
+        if fingerprint is None and not fallbacks:
+            fallbacks = ("no_fingerprint",)
     return Gathered(
         job=job,
         fetch=result,

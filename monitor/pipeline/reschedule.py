@@ -67,6 +67,8 @@ def apply_schedule(
     return Rescheduled(earlier, len(moves) - earlier, len(resumed), len(feeds))
 
 
+# Live blogs keep their own schedule (monitor.policy.schedule.next_live_check), and one
+# that ended stays stopped: the tiers below never apply to them.
 def _article_moves(
     db: sqlite_utils.Database, settings: ScheduleSettings, now: datetime, rng: random.Random
 ) -> list[tuple[int, datetime, bool]]:
@@ -74,7 +76,8 @@ def _article_moves(
         """SELECT id, last_checked_at, COALESCE(last_changed_at, first_seen_at), next_check_at
            FROM articles
            WHERE status != 'stopped' AND next_check_at > ? AND last_checked_at IS NOT NULL
-             AND consecutive_errors = 0 AND suspect_count = 0""",
+             AND consecutive_errors = 0 AND suspect_count = 0
+             AND kind != 'live'""",
         (iso(now),),
     )
     moves = []  # only the moved rows are kept: the cursor is read row by row
@@ -93,7 +96,7 @@ def _resumed(
     # next_check_at does not cover NULLs; this runs once per start).
     rows = db.execute(
         """SELECT id, last_checked_at, COALESCE(last_changed_at, first_seen_at) FROM articles
-           WHERE next_check_at IS NULL AND last_checked_at IS NOT NULL
+           WHERE next_check_at IS NULL AND last_checked_at IS NOT NULL AND kind != 'live'
              AND COALESCE(last_changed_at, first_seen_at) > ?""",
         (iso(now - timedelta(seconds=settings.stop_after)),),
     ).fetchall()

@@ -45,6 +45,22 @@ def next_check(
     return now + timedelta(seconds=with_jitter(interval, settings.jitter, rng))
 
 
+def next_live_check(
+    now: datetime,
+    last_post: datetime,
+    ended: datetime | None,
+    settings: ScheduleSettings,
+    rng: random.Random,
+) -> datetime | None:
+    """When to look at a live blog next; None once it has ended (its coverageEndTime
+    has passed) or has had no new post for ``live_quiet``."""
+    if ended is not None and ended <= now:
+        return None
+    if (now - last_post).total_seconds() >= settings.live_quiet:
+        return None
+    return now + timedelta(seconds=with_jitter(settings.live_interval, settings.jitter, rng))
+
+
 def replanned_visit(
     now: datetime,
     last_checked: datetime,

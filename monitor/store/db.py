@@ -45,6 +45,10 @@ class ArticleRow:
     fast_digest: str | None = None
     fast_hash: str | None = None
     full_read_at: str | None = None
+    #: "live" while the latest read is a live blog (monitor.extract.live), else "article"
+    kind: str = "article"
+    live_post_at: str | None = None
+    live_ended_at: str | None = None
 
 
 def open_db(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -337,6 +341,9 @@ def article_row(db: sqlite_utils.Database, article_id: int) -> ArticleRow:
         fast_digest=row.get("fast_digest"),
         fast_hash=row.get("fast_hash"),
         full_read_at=row.get("full_read_at"),
+        kind=row.get("kind") or "article",
+        live_post_at=row.get("live_post_at"),
+        live_ended_at=row.get("live_ended_at"),
     )
 
 

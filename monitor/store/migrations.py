@@ -463,6 +463,13 @@ def _m14_furniture_learned(db: sqlite_utils.Database) -> None:
         "CREATE INDEX idx_furniture_credit ON furniture(scope, credit_of)"
         " WHERE credit_of IS NOT NULL"
     )
+def _m15_live_blogs(db: sqlite_utils.Database) -> None:
+    # Live blogs (monitor.extract.live) are revisited on their own schedule until they
+    # end: kind 'live' while the latest read is a live blog; live_post_at: when a new
+    # post was last seen; live_ended_at: the page's coverageEndTime (UTC ISO 8601).
+    db.execute("ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'article'")
+    db.execute("ALTER TABLE articles ADD COLUMN live_post_at TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN live_ended_at TEXT")
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
@@ -480,4 +487,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m12_published_times_in_utc,
     m13_outlet_incidents,
     _m14_furniture_learned,
+    _m15_live_blogs,
 )

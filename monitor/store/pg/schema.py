@@ -309,10 +309,19 @@ def _m4_furniture_learned(execute: Callable[[str], Any]) -> None:
         execute(sql)
 
 
+def _m5_live_blogs(execute: Callable[[str], Any]) -> None:
+    """SQLite's migration 15: live blogs' kind and schedule. After incidents' columns, as
+    on SQLite, so ``articles`` has SQLite's column order."""
+    execute("ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'article'")
+    execute('ALTER TABLE articles ADD COLUMN live_post_at TEXT COLLATE "C"')
+    execute('ALTER TABLE articles ADD COLUMN live_ended_at TEXT COLLATE "C"')
+
+
 #: PostgreSQL's migrations, oldest first; ``schema_migrations`` holds how many ran.
 PG_MIGRATIONS: tuple[Callable[[Callable[..., Any]], None], ...] = (
     _m1_initial,
     _m2_published_times_in_utc,
     _m3_outlet_incidents,
     _m4_furniture_learned,
+    _m5_live_blogs,
 )

@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from monitor.config import ScheduleSettings
+import pytest
+
+from monitor.config import ConfigError, ScheduleSettings, load_settings
 from monitor.policy.schedule import (
     error_backoff,
     next_check,
+    next_live_check,
     replanned_visit,
     resumed_visit,
     revisit_interval,
@@ -102,3 +105,28 @@ def test_a_longer_stop_after_resumes_a_stopped_article() -> None:
     resumed = resumed_visit(NOW, checked, NOW - timedelta(days=2), SETTINGS, random.Random(1))
     assert resumed is not None and resumed >= NOW
     assert resumed_visit(NOW, checked, NOW - timedelta(days=40), SETTINGS, random.Random(1)) is None
+
+
+def test_live_blogs_run_on_their_own_interval_until_they_end() -> None:
+    """A running live blog is revisited every ``live_interval``; a passed coverage end or a
+    quiet ``live_quiet`` stops it; a coverage end still ahead does not."""
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    settings = ScheduleSettings(jitter=0.0, live_interval=300.0, live_quiet=86400.0)
+    rng = random.Random(0)
+    post = now - timedelta(hours=2)
+    assert next_live_check(now, post, None, settings, rng) == now + timedelta(minutes=5)
+    assert next_live_check(now, post, now + timedelta(hours=1), settings, rng) is not None
+    assert next_live_check(now, post, now - timedelta(minutes=1), settings, rng) is None
+    assert next_live_check(now, now - timedelta(hours=23), None, settings, rng) is not None
+    assert next_live_check(now, now - timedelta(days=1), None, settings, rng) is None
+
+
+def test_live_schedule_is_configured_in_schedule(tmp_path) -> None:
+    """``[schedule] live_interval`` and ``live_quiet`` take durations; zero is refused."""
+    path = tmp_path / "c.toml"
+    path.write_text('[schedule]\nlive_interval = "2m"\nlive_quiet = "12h"\n', encoding="utf-8")
+    settings = load_settings(path).schedule
+    assert (settings.live_interval, settings.live_quiet) == (120.0, 43200.0)
+    path.write_text('[schedule]\nlive_interval = "0s"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="live_interval"):
+        load_settings(path)
