@@ -308,10 +308,14 @@ def rekey_article(db: sqlite_utils.Database, article_id: int, canonical: str) ->
         db.execute(
             f"UPDATE {table} SET article_id = ? WHERE article_id = ?", (survivor, article_id)
         )
-    # an outlet incident that held its first reads now counts the survivor (once)
+    # an outlet incident that held its first reads now counts the survivor (once); the
+    # NOT EXISTS is SQLite's UPDATE OR IGNORE spelled so PostgreSQL reads it too
     db.execute(
-        "UPDATE OR IGNORE incident_articles SET article_id = ? WHERE article_id = ?",
-        (survivor, article_id),
+        """UPDATE incident_articles SET article_id = ? WHERE article_id = ?
+           AND NOT EXISTS (SELECT 1 FROM incident_articles AS held
+                           WHERE held.incident_id = incident_articles.incident_id
+                             AND held.article_id = ?)""",
+        (survivor, article_id, survivor),
     )
     db.execute("DELETE FROM incident_articles WHERE article_id = ?", (article_id,))
     db.execute("DELETE FROM articles WHERE id = ?", (article_id,))

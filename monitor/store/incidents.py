@@ -54,7 +54,8 @@ def any_alike(
     return (
         db.execute(
             # "+outlet_id": look up by the text (a handful of rows), never walk the
-            # outlet's articles, whichever index the planner would guess is better
+            # outlet's articles, whichever index the planner would guess is better (the
+            # same on PostgreSQL: a unary plus there too, no index matches the expression)
             "SELECT 1 FROM articles WHERE read_sig = ? AND +outlet_id = ? AND id != ?"
             " AND last_checked_at >= ? LIMIT 1",
             (signature, outlet_id, article_id, since),

@@ -64,7 +64,7 @@ def status_report(db: sqlite_utils.Database, now: str, since: str) -> dict[str, 
 
 def _open_incidents(db: sqlite_utils.Database) -> list[str]:
     """One line per open outlet incident (none in a database from before incidents)."""
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'incidents'").fetchone():
+    if "incidents" not in db.table_names():
         return []
     return [
         f"open incident #{row.id} at outlet {row.outlet} since {row.started_at}: "

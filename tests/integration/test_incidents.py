@@ -15,6 +15,7 @@ import pytest
 from monitor.newsroom import Newsroom, NewsroomServer, serve_newsroom
 from tests.conftest import run_cli
 from tests.support.paths import CORPUS
+from tests.support.stores import fetch_rows
 
 #: filler stories spread over the four outlets: 4 each, so capitol has 8 articles
 FILLER = 16
@@ -40,26 +41,26 @@ def _urls(room: Newsroom, server: NewsroomServer, outlet: str) -> list[str]:
     return [server.article_url(s.outlet, s.slug) for s in room.stories if s.outlet == outlet]
 
 
-def _one(db: Path, sql: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+def _one(db: Path | str, sql: str) -> int:
+    return int(fetch_rows(db, sql)[0][0])
 
 
-def _check(db: Path, config: Path) -> str:
+def _check(db: Path | str, config: Path) -> str:
     result = run_cli("check", "--all", db=db, config=config)
     assert result.code == 0, result.stderr
     return result.stdout
 
 
 def test_a_consent_wall_at_one_outlet_is_an_incident_not_sixteen_silent_edits(
-    tmp_path: Path, big_newsroom
+    tmp_path: Path, big_newsroom, store_target: str
 ) -> None:
     """8 articles of one outlet start serving a consent wall: no version and no change is
     stored while it lasts, an incident opens and `status` shows it; when the wall goes,
     the incident closes, the articles whose text came back the same have no change, and
-    the edits the newsroom made during the wall are found (and only those)."""
+    the edits the newsroom made during the wall are found (and only those). The same on
+    SQLite and on PostgreSQL."""
     room, server = big_newsroom
-    db, config = tmp_path / "m.db", _config(tmp_path)
+    db, config = store_target, _config(tmp_path)
     urls = _urls(room, server, "capitol")
     assert len(urls) == 8
     assert run_cli("add", *urls, "--outlet", "capitol", db=db, config=config).code == 0
@@ -87,19 +88,14 @@ def test_a_consent_wall_at_one_outlet_is_an_incident_not_sixteen_silent_edits(
         if s.outlet == "capitol" and not s.at(0).same_article(s.at(room.step))
     }
     assert edited, "the script edits some capitol story"
-    with sqlite3.connect(db) as conn:
-        changed = {
-            url
-            for (url,) in conn.execute(
-                "SELECT a.url FROM changes c JOIN articles a ON a.id = c.article_id"
-            )
-        }
-        row = conn.execute(
-            "SELECT kind, ended_at IS NOT NULL, articles, reads FROM incidents"
-        ).fetchone()
-        walls = conn.execute(
-            "SELECT COUNT(*) FROM versions WHERE body LIKE '%cookies%'"
-        ).fetchone()[0]
+    changed = {
+        url
+        for (url,) in fetch_rows(
+            db, "SELECT a.url FROM changes c JOIN articles a ON a.id = c.article_id"
+        )
+    }
+    row = fetch_rows(db, "SELECT kind, ended_at IS NOT NULL, articles, reads FROM incidents")[0]
+    walls = _one(db, "SELECT COUNT(*) FROM versions WHERE body LIKE '%cookies%'")
     assert changed == edited
     assert walls == 0
     assert row[:3] == ("consent_or_paywall", 1, 8) and row[3] >= 24

@@ -2,7 +2,8 @@
 
 The Rail Gazette (monitor.newsroom.rails) serves four articles from 127.0.0.1; every
 request rotates a "More from the Gazette" rail of teasers and related-story credits
-inside ``<article>``. The real CLI checks them repeatedly against a real SQLite file.
+inside ``<article>``. The real CLI checks them repeatedly against a real SQLite file
+(the core scenario on PostgreSQL too).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from monitor.newsroom.rails import RailOutlet, RailStory
 from tests.conftest import run_cli
 from tests.support.httpserver import Request, Response, TestServer, text
+from tests.support.stores import fetch_rows
 
 STORY = [
     "The council voted on Tuesday to close the {s} site for repairs next spring, "
@@ -69,36 +71,39 @@ def _config(path: Path, learn: bool = True, full_read_every: str = "6h") -> Path
 
 
 def _setup(
-    tmp_path: Path, server: TestServer, learn: bool, full_read_every: str = "6h"
-) -> tuple[Path, Path]:
-    db = tmp_path / "m.db"
+    tmp_path: Path,
+    server: TestServer,
+    learn: bool,
+    full_read_every: str = "6h",
+    db: Path | str | None = None,
+) -> tuple[Path | str, Path]:
+    db = db or tmp_path / "m.db"
     config = _config(tmp_path / "c.toml", learn, full_read_every)
     added = run_cli("add", *(server.url(f"/{s}") for s in SLUGS), db=db, config=config)
     assert added.code == 0, added.stderr
     return db, config
 
 
-def _check(db: Path, config: Path) -> None:
+def _check(db: Path | str, config: Path) -> None:
     result = run_cli("check", "--all", db=db, config=config)
     assert result.code == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
 
 
-def _changes(db: Path) -> list[tuple[str, str, list[str], str]]:
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT a.url, c.kinds, c.evidence, c.summary FROM changes c"
-            " JOIN articles a ON a.id = c.article_id ORDER BY c.id"
-        ).fetchall()
+def _changes(db: Path | str) -> list[tuple[str, str, list[str], str]]:
+    rows = fetch_rows(
+        db,
+        "SELECT a.url, c.kinds, c.evidence, c.summary FROM changes c"
+        " JOIN articles a ON a.id = c.article_id ORDER BY c.id",
+    )
     return [
         (url, kinds, [e.get("new") or e.get("old") or "" for e in json.loads(ev)], summary)
         for url, kinds, ev, summary in rows
     ]
 
 
-def _bylines(db: Path) -> set[str]:
-    with sqlite3.connect(db) as conn:
-        return {r[0] for r in conn.execute("SELECT byline FROM versions")}
+def _bylines(db: Path | str) -> set[str]:
+    return {r[0] for r in fetch_rows(db, "SELECT byline FROM versions")}
 
 
 def test_without_learning_the_rotating_rail_is_a_change_on_every_check(
@@ -115,13 +120,14 @@ def test_without_learning_the_rotating_rail_is_a_change_on_every_check(
 
 
 def test_learned_rail_makes_no_false_change_and_a_real_edit_is_still_found(
-    tmp_path: Path, gazette: tuple[RailOutlet, TestServer]
+    tmp_path: Path, gazette: tuple[RailOutlet, TestServer], store_target: str
 ) -> None:
     """With learning (the default): four checks of four articles under a rotating rail
     give 0 changes; a changed figure in one story is then found, with evidence about
-    the story only, and the stored byline holds no rail credit."""
+    the story only, and the stored byline holds no rail credit. The same on SQLite and
+    on PostgreSQL."""
     outlet, server = gazette
-    db, config = _setup(tmp_path, server, learn=True)
+    db, config = _setup(tmp_path, server, learn=True, db=store_target)
     for _ in range(4):
         _check(db, config)
     assert _changes(db) == []
@@ -132,13 +138,13 @@ def test_learned_rail_makes_no_false_change_and_a_real_edit_is_still_found(
     assert [c[0].rsplit("/", 1)[1] for c in changes] == ["ferry"]
     assert "numbers" in changes[0][1]
     assert all("Gazette" not in e and "..." not in e for e in changes[0][2]), changes
-    with sqlite3.connect(db) as conn:
-        latest = conn.execute(
-            "SELECT byline FROM versions v JOIN articles a ON a.id = v.article_id"
-            " WHERE a.url LIKE '%/ferry' ORDER BY v.id DESC LIMIT 1"
-        ).fetchone()[0]
-        learned = conn.execute("SELECT COUNT(*) FROM furniture WHERE source = 'rotation'")
-        assert learned.fetchone()[0] > 0
+    latest = fetch_rows(
+        db,
+        "SELECT byline FROM versions v JOIN articles a ON a.id = v.article_id"
+        " WHERE a.url LIKE '%/ferry' ORDER BY v.id DESC LIMIT 1",
+    )[0][0]
+    learned = fetch_rows(db, "SELECT COUNT(*) FROM furniture WHERE source = 'rotation'")
+    assert learned[0][0] > 0
     assert latest == "Bo Chen"
 
 

@@ -26,6 +26,7 @@ ID_TABLES = frozenset(
         "changes",
         "passages",
         "notify_outbox",
+        "incidents",
     }
 )
 
