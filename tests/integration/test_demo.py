@@ -61,6 +61,9 @@ def test_ctrl_c_stops_every_part_of_the_demo(tmp_path: Path) -> None:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            # as from a terminal: a test run started in the background (`cmd &`, nohup)
+            # passes SIGINT down ignored, and Python then installs no Ctrl-C handler
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 60
         while "change #" not in log.read_text() and time.monotonic() < deadline:
