@@ -8,6 +8,7 @@ half, every database write, is monitor.pipeline.commit.commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlite_utils
 
@@ -234,7 +235,7 @@ def _read_region(
     )
     if article is None:
         return None
-    blocks, page = _blocks(job, article), article
+    page = article
     article = furniture.strip(article, job.furniture)
     digest = content_hash(article)
     fingerprint = fastpath.Fingerprint(known.locator, located.digest, digest)
@@ -246,16 +247,20 @@ def _read_region(
         article=article,
         content_hash=digest,
         fingerprint=fingerprint,
-        blocks=blocks,
-        credits=furniture.credits(page) if job.furniture_scope else (),
-        page=page if page is not article else None,
+        **_learning(job, page, article),
     )
 
 
-def _blocks(job: Job, article: Article) -> tuple[tuple[str, str], ...]:
+def _learning(job: Job, page: Article, article: Article) -> dict[str, Any]:
+    """What the commit learns furniture from: the page's candidate blocks and byline
+    credits, and the page as read when learned furniture was stripped from it."""
     if job.furniture_scope is None:
-        return ()
-    return furniture.candidates(article, job.furniture.max_words)
+        return {"blocks": (), "credits": (), "page": page if page is not article else None}
+    return {
+        "blocks": furniture.candidates(page, job.furniture.max_words),
+        "credits": furniture.credits(page),
+        "page": page if page is not article else None,
+    }
 
 
 def read_page(job: Job, result: FetchResult) -> Gathered:
@@ -288,7 +293,5 @@ def read_page(job: Job, result: FetchResult) -> Gathered:
         fingerprint=fingerprint,
         full_read=True,
         fallbacks=fallbacks,
-        blocks=_blocks(job, page),
-        credits=furniture.credits(page) if job.furniture_scope else (),
-        page=page if page is not article else None,
+        **_learning(job, page, article),
     )
